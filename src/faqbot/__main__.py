@@ -1,0 +1,7 @@
+"""`python -m faqbot` works like `faqbot`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,81 @@
+"""`FAQBot`: a loaded knowledge base, its matcher, and `ask()`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import dialogue
+from .dialogue import DEFAULT_THRESHOLDS, PassageIndex, Thresholds
+from .knowledge import Intent, KnowledgeBase, load
+from .matcher import Matcher
+from .replies import Reply
+
+__all__ = ["FAQBot", "MAX_QUESTION_CHARS"]
+
+#: Questions are cut to this many characters before matching (a question is a
+#: sentence or three; anything longer is pasted text, and would only cost time).
+MAX_QUESTION_CHARS = 1000
+
+
+class FAQBot:
+    """Answers questions from a knowledge base. Safe to share between threads:
+    nothing is written after construction."""
+
+    def __init__(self, kb: KnowledgeBase, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+        self.kb = kb
+        self.thresholds = thresholds
+        self.matcher = Matcher({i.id: list(i.questions) for i in kb.intents}, synonyms=kb.synonyms)
+        self.passages = PassageIndex(kb.sources, kb.synonyms)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> FAQBot:
+        """Load a knowledge base folder (the bundled one when `path` is None)."""
+        return cls(load(path), thresholds=thresholds)
+
+    @property
+    def intents(self) -> tuple[Intent, ...]:
+        return self.kb.intents
+
+    def ask(self, text: str) -> Reply:
+        """Answer one question, statelessly."""
+        question = text
+        notes: tuple[str, ...] = ()
+        if len(text) > MAX_QUESTION_CHARS:
+            text = text[:MAX_QUESTION_CHARS]
+            notes = (f"Your question was cut to its first {MAX_QUESTION_CHARS} characters.",)
+        if not text.strip():
+            return Reply(
+                question, "unknown", None, 0.0, dialogue.EMPTY,
+                suggestions=dialogue.suggestions_for((), self.kb), notes=notes, reason="the question is empty",
+            )
+        matches = self.matcher.match(text, limit=5)
+        decision = dialogue.decide(matches, self.kb, self.thresholds)
+        if decision.status == "clarify":
+            return Reply(
+                question, "clarify", None, decision.chosen[0].confidence,
+                "Your question could mean more than one thing. Did you mean one of these?",
+                suggestions=tuple(dialogue.suggestion(self.kb.intent(m.intent), m.confidence) for m in decision.chosen),
+                notes=notes, candidates=tuple(matches), reason=decision.reason,
+            )
+        if decision.chosen:
+            top = decision.chosen[0]
+            return dialogue.intent_reply(
+                question, self.kb.intent(top.intent), top, self.kb,
+                candidates=matches, reason=decision.reason, notes=notes,
+            )
+        passages = [
+            (c, conf) for c, conf in self.passages.search(text) if conf >= self.thresholds.passage
+        ]
+        if passages:
+            return Reply(
+                question, "passage", None, passages[0][1],
+                "I have no prepared answer, but the article says:",
+                citations=tuple(c for c, _ in passages), notes=notes, candidates=tuple(matches),
+                reason=decision.reason + f"; a sentence of the article matches with confidence {passages[0][1]:.2f}",
+            )
+        return Reply(
+            question, "unknown", None, 0.0,
+            dialogue.DECLINE,
+            suggestions=dialogue.suggestions_for(matches, self.kb, thresholds=self.thresholds),
+            notes=notes, candidates=tuple(matches), reason=decision.reason,
+        )

@@ -1,0 +1,153 @@
+"""The `faqbot` command: parse, call the library, render, exit code.
+
+Exit codes: 0 answered (or small talk, or a passage); 1 clarify or unknown;
+2 usage or knowledge-base error. In batch mode (`faqbot ask -`): 0 unless an
+error stops the run. No traceback reaches the user (set FAQBOT_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+from . import __version__
+from .errors import FaqbotError, UsageError
+
+if TYPE_CHECKING:
+    from .bot import FAQBot
+    from .replies import Reply
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_NO_ANSWER, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="faqbot",
+        description="Answers questions about a news article, only from that article, with cited passages.",
+        epilog="With no command, starts the chat when stdin is a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ask = sub.add_parser(
+        "ask", help="answer one question (or one per line from stdin with '-')",
+        description="Answer QUESTION and print the answer with its cited passages. "
+        "With '-', read questions from stdin, one per line, and write one reply per line.",
+        epilog="Exit status: 0 answered, 1 clarify or unknown, 2 error (batch: 0 unless an error stops the run).",
+    )
+    ask.add_argument("question", metavar="QUESTION", help="the question, or '-' to read questions from stdin")
+    ask.add_argument("--json", action="store_true", help="print the reply as one JSON object (JSON Lines with '-')")
+    _common(ask)
+    return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kb", metavar="DIR", help="use the knowledge base in DIR (DIR/intents/, DIR/seeds/)")
+    p.add_argument("--no-color", action="store_true", help="no colours (also when NO_COLOR is set)")
+
+
+def _color(args: argparse.Namespace, stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR") and not getattr(args, "no_color", False)
+
+
+def _argv_text(text: str) -> str:
+    """A command-line argument as clean text: bytes that were not UTF-8 (which Python
+    keeps as lone surrogates) become U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _load(args: argparse.Namespace) -> FAQBot:
+    from .bot import FAQBot
+
+    return FAQBot.load(args.kb)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from . import render
+
+    bot = _load(args)
+    if args.question == "-":
+        return _ask_batch(bot, args)
+    reply = bot.ask(_argv_text(args.question))
+    if args.json:
+        _out(render.to_json(reply))
+    else:
+        width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
+        _out(render.to_text(reply, width=width, style=render.Style(_color(args, sys.stdout)),
+                            source_titles=_titles(bot)))
+    return EXIT_OK if reply.status in ("answered", "smalltalk", "passage") else EXIT_NO_ANSWER
+
+
+def _titles(bot: FAQBot) -> dict[str, str] | None:
+    sources = bot.kb.sources
+    return {s.id: s.title for s in sources.values()} if len(sources) > 1 else None
+
+
+def _ask_batch(bot: FAQBot, args: argparse.Namespace) -> int:
+    from . import render
+
+    fmt = render.to_json if args.json else render.to_line
+    for raw in sys.stdin.buffer:
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        reply: Reply = bot.ask(line)
+        sys.stdout.write(fmt(reply) + "\n")
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    debug = bool(os.environ.get("FAQBOT_DEBUG"))
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "ask":
+            return cmd_ask(args)
+        _parser().print_help()
+        return EXIT_OK
+    except FaqbotError as e:
+        _error(str(e))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error worth a message
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return EXIT_OK
+    except Exception as e:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if debug:
+            raise
+        _error(f"internal error: {type(e).__name__}: {e} (set FAQBOT_DEBUG=1 for details)")
+        return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    from .render import clean
+
+    sys.stderr.write("faqbot: error: " + " ".join(clean(message).split()) + "\n")
+
+
+def run() -> NoReturn:  # pragma: no cover - the console script
+    sys.exit(main())

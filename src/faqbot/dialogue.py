@@ -1,0 +1,175 @@
+"""Decisions: answer, clarify, passage or decline — each returned with its evidence.
+
+The matcher ranks intents; this module decides what to say. Every threshold lives
+in `Thresholds`, with the reason for its value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .knowledge import Intent, KnowledgeBase
+from .matcher import Match, Matcher
+from .replies import Citation, Reply, Suggestion
+from .sources import Source
+
+__all__ = ["Decision", "Thresholds", "decide"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the dialogue draws its lines (all on the matcher's calibrated confidence).
+
+    answer:  the top intent is answered when its confidence reaches this. Below it
+             the matcher is wrong more often than right on the project's eval set,
+             so faqbot declines (or falls back to a passage) instead of guessing.
+    margin:  when the runner-up is within this distance of the top intent, both are
+             plausible: faqbot asks which one was meant instead of picking one.
+    clarify: a runner-up is only offered in a clarification when its own confidence
+             reaches this; a weak runner-up is not a real alternative.
+    passage: the least confidence for answering with sentences of the article when
+             no intent qualifies; higher than `answer` because a sentence has no
+             hand-written examples behind it.
+    suggest: the least confidence for an intent to be suggested after a decline;
+             below it the nearest intents are unrelated and the default topics are
+             suggested instead.
+    """
+
+    answer: float = 0.5
+    margin: float = 0.08
+    clarify: float = 0.4
+    passage: float = 0.6
+    suggest: float = 0.15
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a question, and why: `status` is a `Reply` status."""
+
+    status: str
+    chosen: tuple[Match, ...]
+    reason: str
+
+
+def decide(matches: Sequence[Match], kb: KnowledgeBase, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
+    """Answer, clarify or decline, from the ranked matches of one question."""
+    if not matches:
+        return Decision("unknown", (), "no example question shares a word with the question")
+    top = matches[0]
+    if top.confidence < thresholds.answer:
+        return Decision(
+            "unknown", (),
+            f"best candidate '{top.intent}' has confidence {top.confidence:.2f}, "
+            f"below the {thresholds.answer:.2f} needed to answer",
+        )
+    close = [
+        m for m in matches[1:]
+        if top.confidence - m.confidence < thresholds.margin and m.confidence >= thresholds.clarify
+    ]
+    if close:
+        chosen = (top, *close[:2])
+        names = ", ".join(f"'{m.intent}' ({m.confidence:.2f})" for m in chosen)
+        return Decision(
+            "clarify", chosen,
+            f"{names} are within {thresholds.margin:.2f} of each other: too close to choose",
+        )
+    runner = matches[1].confidence if len(matches) > 1 else 0.0
+    return Decision(
+        kb.intent(top.intent).status, (top,),
+        f"'{top.intent}' has confidence {top.confidence:.2f} (>= {thresholds.answer:.2f}) "
+        f"and leads the runner-up by {top.confidence - runner:.2f} (>= {thresholds.margin:.2f})",
+    )
+
+
+# ------------------------------------------------------------------ building replies
+
+DECLINE = "The article does not answer that."
+EMPTY = "Please type a question about the article."
+
+
+def suggestion(intent: Intent, confidence: float = 0.0) -> Suggestion:
+    """A question that leads to `intent`: its first example question."""
+    return Suggestion(intent.id, intent.questions[0], round(confidence, 4))
+
+
+def suggestions_for(
+    matches: Sequence[Match], kb: KnowledgeBase, *, exclude: Sequence[str] = (), limit: int = 3,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> tuple[Suggestion, ...]:
+    """Up to `limit` answerable questions near the matches (default topics when none is near)."""
+    out: list[Suggestion] = []
+    seen = set(exclude)
+    for m in matches:
+        intent = kb.intent(m.intent)
+        if intent.kind == "answer" and m.intent not in seen and m.confidence >= thresholds.suggest:
+            out.append(suggestion(intent, m.confidence))
+            seen.add(m.intent)
+    for intent in central_intents(kb):  # nothing near: the knowledge base's central questions
+        if len(out) >= limit:
+            break
+        if intent.id not in seen:
+            out.append(suggestion(intent))
+            seen.add(intent.id)
+    return tuple(out[:limit])
+
+
+def central_intents(kb: KnowledgeBase) -> list[Intent]:
+    """Answer intents, most often named as a follow-up first (then in file order):
+    the questions the knowledge base's authors point to most."""
+    named: dict[str, int] = {}
+    for intent in kb.intents:
+        for target in intent.follow_ups:
+            named[target] = named.get(target, 0) + 1
+    order = {intent.id: n for n, intent in enumerate(kb.intents)}
+    answers = [i for i in kb.intents if i.kind == "answer"]
+    return sorted(answers, key=lambda i: (-named.get(i.id, 0), order[i.id]))
+
+
+def follow_ups(intent: Intent, kb: KnowledgeBase, limit: int = 3) -> tuple[Suggestion, ...]:
+    return tuple(suggestion(kb.intent(i)) for i in intent.follow_ups[:limit])
+
+
+def intent_reply(question: str, intent: Intent, match: Match, kb: KnowledgeBase, *, candidates: Sequence[Match],
+                 reason: str, notes: tuple[str, ...] = ()) -> Reply:
+    """The reply of an intent: answered, smalltalk, or unknown for a `gap` intent."""
+    suggestions: tuple[Suggestion, ...] = ()
+    if intent.kind == "gap":  # the article does not say: point to what it does say
+        related = [kb.intent(i) for i in intent.follow_ups if kb.intent(i).kind == "answer"]
+        suggestions = tuple(suggestion(i) for i in related[:3]) or suggestions_for(
+            candidates, kb, exclude=[intent.id]
+        )
+    return Reply(
+        question=question, status=intent.status, intent=intent.id, confidence=match.confidence,
+        answer=intent.answer, citations=intent.citations, suggestions=suggestions,
+        follow_ups=follow_ups(intent, kb) if intent.kind == "answer" else (),
+        notes=notes, candidates=tuple(candidates), reason=reason,
+    )
+
+
+# ------------------------------------------------------------------ passage fallback
+
+
+class PassageIndex:
+    """The article's sentences, searchable with the same matcher as the intents."""
+
+    def __init__(self, sources: dict[str, Source], synonyms: dict[str, tuple[str, ...]]) -> None:
+        self._spans: dict[str, tuple[Source, int, int]] = {}
+        examples: dict[str, list[str]] = {}
+        for source in sources.values():
+            for span in source.sentences():
+                key = f"{source.id}:{span.start}"
+                self._spans[key] = (source, span.start, span.end)
+                examples[key] = [source.text[span.start : span.end]]
+        self._matcher = Matcher(examples, synonyms=synonyms)
+
+    def search(self, question: str, *, limit: int = 2) -> list[tuple[Citation, float]]:
+        """The sentences nearest to `question`, best first, with their confidence."""
+        out = []
+        for m in self._matcher.match(question, limit=limit):
+            source, start, end = self._spans[m.intent]
+            out.append((source.citation(start, end), m.confidence))
+        return out

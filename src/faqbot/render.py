@@ -1,0 +1,122 @@
+"""Turning a `Reply` into terminal text or JSON. Decides nothing.
+
+Everything printed goes through `clean()`: whatever a user typed, no escape
+sequence, control character or bidi override reaches the terminal raw.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Sequence
+
+from .replies import Citation, Reply
+
+__all__ = ["Style", "clean", "location", "to_json", "to_line", "to_text"]
+
+# C0/C1 controls (but \t and \n), DEL, bidi embeddings/overrides/isolates, lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def clean(text: str) -> str:
+    """`text` safe to print: escape sequences removed, other unsafe characters shown as U+FFFD."""
+    return _UNSAFE.sub("\ufffd", _ANSI.sub("", text))
+
+
+def to_json(reply: Reply) -> str:
+    """One JSON object on one line. The text stays faithful to the input: characters a
+    terminal would act on are written as \\u escapes, like the JSON encoder does for
+    the C0 controls."""
+    raw = json.dumps(reply.to_dict(), ensure_ascii=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
+
+
+class Style:
+    """ANSI styles, or none at all."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def accent(self, text: str) -> str:
+        return self._wrap("36", text)
+
+
+def location(citation: Citation, source_title: str | None = None) -> str:
+    """Where a quote comes from: "section, paragraph N" (and the source, when several)."""
+    parts = [source_title] if source_title else []
+    if citation.section:
+        parts.append(citation.section)
+    parts.append(f"paragraph {citation.paragraph}")
+    return ", ".join(parts)
+
+
+def _fill(text: str, width: int, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(
+        text, width=max(width, 30), initial_indent=indent if first is None else first,
+        subsequent_indent=indent, break_long_words=True, break_on_hyphens=False,
+    )
+
+
+def to_text(
+    reply: Reply, *, width: int = 88, style: Style | None = None,
+    source_titles: dict[str, str] | None = None, numbered: bool = False,
+) -> str:
+    """The reply for a person: the answer, each quote with its location, then suggestions.
+
+    `source_titles` (id -> title) is given when the knowledge base has several
+    sources, so each location names its article. `numbered` numbers the suggestions
+    and follow-ups (the chat lets the user type the number).
+    """
+    style = style or Style(False)
+    out = [style.bold(_fill(clean(reply.answer), width))]
+    for c in reply.citations:
+        title = (source_titles or {}).get(c.source)
+        quote = _fill(f"“{clean(c.quote)}”", width, indent="  > ")
+        out.append("")
+        out.append(quote)
+        out.append(style.dim(f"  — {clean(location(c, title))}"))
+    lines = _suggestion_lines(reply, width, style, numbered)
+    if lines:
+        out.append("")
+        out.extend(lines)
+    for note in reply.notes:
+        out.append(style.dim(f"({clean(note)})"))
+    return "\n".join(out)
+
+
+def _suggestion_lines(reply: Reply, width: int, style: Style, numbered: bool) -> list[str]:
+    if reply.suggestions:
+        heading = "Did you mean:" if reply.status == "clarify" else "You could ask:"
+        items: Sequence[str] = [s.question for s in reply.suggestions]
+    elif reply.follow_ups:
+        heading = "Related questions:"
+        items = [s.question for s in reply.follow_ups]
+    else:
+        return []
+    lines = [style.dim(heading)]
+    for n, question in enumerate(items, 1):
+        bullet = f"  {n}. " if numbered else "  • "
+        lines.append(style.accent(_fill(clean(question), width, indent=" " * len(bullet), first=bullet)))
+    return lines
+
+
+def to_line(reply: Reply) -> str:
+    """The reply on one line (batch mode): status, intent, answer, first location."""
+    where = ""
+    if reply.citations:
+        where = f" [{location(reply.citations[0])}]"
+    elif reply.suggestions:
+        where = " Try: " + " | ".join(s.question for s in reply.suggestions)
+    fields = (reply.status, reply.intent or "-", reply.answer + where)
+    return "\t".join(" ".join(clean(f).split()) for f in fields)

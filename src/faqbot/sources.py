@@ -1,0 +1,193 @@
+"""Source documents: their text, paragraphs, section headings and sentences.
+
+A source is a plain-text (or Markdown) article. Its structure is read once, at
+load: headings, paragraphs (1-based) and sentences. `Source.locate(quote)` turns
+a verbatim quote into a `Citation` with offsets into the text, the paragraph and
+the section heading it sits under.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .replies import Citation
+
+__all__ = ["Block", "Source", "Span"]
+
+_LIST_MARK = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")  # use with .match(text, pos)
+_LIST_ITEM = re.compile(r"^" + _LIST_MARK.pattern)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+# A sentence ends at . ! or ? (and closing quotes/brackets) followed by space.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+# "U.S." "e.g." "Mr." "Jan." ... do not end a sentence when more follows on the line.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Sgt|Capt|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|vs|etc|Inc|Corp|Co)\.)$"
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a source's text: ``text[start:end]``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading or a paragraph (a list item counts as a paragraph)."""
+
+    start: int
+    end: int
+    heading: bool
+    #: 1-based paragraph number (0 for headings)
+    paragraph: int
+    #: the heading this block sits under (None before the first heading)
+    section: str | None
+
+
+def _heading_text(line: str, next_line: str | None) -> str | None:
+    """The heading in `line`, or None when it is body text.
+
+    A Markdown ``# heading`` always is one. A plain line is a heading when it is
+    short, has no closing punctuation, is not a list item, and text follows it.
+    """
+    m = _MD_HEADING.match(line)
+    if m:
+        return m.group(1) or None
+    s = line.strip()
+    if not s or next_line is None or _LIST_ITEM.match(line):
+        return None
+    if len(s) > 90 or len(s.split()) > 12 or s[-1] in ".!?:;,\"”'’)":
+        return None
+    return s
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article: its id, title, provenance, text and structure."""
+
+    id: str
+    title: str
+    file: str
+    text: str
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+    blocks: tuple[Block, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_text(
+        cls, id: str, text: str, *, title: str = "", file: str = "", provenance: dict[str, Any] | None = None
+    ) -> Source:
+        return cls(id, title or id, file, text, dict(provenance or {}), _blocks(text))
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(self.text[b.start : b.end].strip() for b in self.blocks if b.heading)
+
+    @property
+    def paragraphs(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if not b.heading)
+
+    def block_at(self, offset: int) -> Block | None:
+        for block in self.blocks:
+            if block.start <= offset < block.end:
+                return block
+        return None
+
+    def citation(self, start: int, end: int) -> Citation:
+        """The citation of ``text[start:end]`` (the paragraph of its first character)."""
+        block = self.block_at(start)
+        section = block.section if block else None
+        paragraph = block.paragraph if block else 0
+        if block is not None and block.heading:  # a quote of a heading: its own section
+            section = self.text[block.start : block.end].strip()
+        return Citation(self.id, section, paragraph, start, end, self.text[start:end])
+
+    def locate(self, quote: str) -> Citation | None:
+        """The citation of the first exact occurrence of `quote`, or None."""
+        if not quote:
+            return None
+        start = self.text.find(quote)
+        if start < 0:
+            return None
+        return self.citation(start, start + len(quote))
+
+    def sentences(self) -> tuple[Span, ...]:
+        """Sentence spans of every paragraph (never split at "U.S." or "Mr.")."""
+        spans: list[Span] = []
+        for block in self.paragraphs:
+            start = block.start
+            m = _LIST_MARK.match(self.text, start, block.end)
+            if m:
+                start = m.end()
+            for end in _sentence_ends(self.text, start, block.end):
+                piece = self.text[start:end]
+                lead = len(piece) - len(piece.lstrip())
+                if piece.strip():
+                    spans.append(Span(start + lead, start + len(piece.rstrip())))
+                start = end
+        return tuple(spans)
+
+
+def _sentence_ends(text: str, start: int, end: int) -> list[int]:
+    ends = []
+    for m in _SENTENCE_END.finditer(text, start, end):
+        word = text[start : m.start() + 1].rsplit(None, 1)[-1]
+        if _ABBREVIATION.search(word):
+            continue
+        ends.append(m.end())
+    ends.append(end)
+    return ends
+
+
+def _blocks(text: str) -> tuple[Block, ...]:
+    """Headings and paragraphs. Paragraphs are separated by blank lines when the
+    text uses them, else each line is one; list items are paragraphs of their own."""
+    lines: list[tuple[int, int]] = []  # (start, end) of each line without its newline
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        lines.append((pos, pos + len(body)))
+        pos += len(raw)
+    blank_separated = bool(re.search(r"\n[ \t]*\r?\n", text))
+    blocks: list[Block] = []
+    section: str | None = None
+    paragraph = 0
+    current: list[int] | None = None  # [start, end] of the paragraph being built
+
+    def close() -> None:
+        nonlocal current, paragraph
+        if current is not None:
+            paragraph += 1
+            blocks.append(Block(current[0], current[1], False, paragraph, section))
+            current = None
+
+    nonempty = [i for i, (s, e) in enumerate(lines) if text[s:e].strip()]
+    following = {a: b for a, b in zip(nonempty, nonempty[1:])}
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        if not line.strip():
+            close()
+            continue
+        nxt = following.get(i)
+        heading = _heading_text(line, text[lines[nxt][0] : lines[nxt][1]] if nxt is not None else None)
+        if heading is not None:
+            close()
+            section = heading
+            lead = len(line) - len(line.lstrip())
+            blocks.append(Block(s + lead, s + len(line.rstrip()), True, 0, section))
+            continue
+        if _LIST_ITEM.match(line) or not blank_separated:
+            close()
+            current = [s, e]
+            close()
+            continue
+        if current is None:
+            current = [s, e]
+        else:
+            current[1] = e
+    close()
+    return tuple(blocks)

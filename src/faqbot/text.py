@@ -1,0 +1,219 @@
+"""Text normalization, tokenizing, light stemming and synonym canonicalisation.
+
+Everything here is a pure function (no I/O, no global state that changes), so the
+knowledge base and the query go through exactly the same pipeline:
+
+    normalize  NFKC, casefold, curly quotes/dashes to ASCII, possessive ``'s``
+               dropped, apostrophes inside words removed (``don't`` -> ``dont``),
+               dotted acronyms joined (``u.s.`` -> ``us``), every other
+               non-alphanumeric character becomes a space, whitespace collapsed.
+    tokenize   ``normalize(text).split()``.
+    stem       a deliberately small suffix stripper (plural ``s``/``es``/``ies``,
+               ``ing``, ``ed``, final ``e``) so "schedule", "scheduled" and
+               "scheduling" meet; it is applied to both sides, so it only has
+               to be consistent, not linguistically right.
+    SynonymMap canonicalises multi-word phrases and acronyms, e.g. the variant
+               "so 40" becomes the canonical "special order 40" (longest
+               variant wins, left to right, no overlap).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+__all__ = [
+    "STOPWORDS",
+    "SynonymMap",
+    "normalize",
+    "stem",
+    "tokenize",
+]
+
+# Characters that NFKC leaves alone but that people type interchangeably.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",  # left single quote
+        "\u2019": "'",  # right single quote / apostrophe
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",  # prime
+        "\u02bc": "'",  # modifier letter apostrophe
+        "`": "'",
+        "\u00b4": "'",  # acute accent used as apostrophe
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_INNER_APOS = re.compile(r"(?<=\w)'(?=\w)")
+_DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+_NON_WORD = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
+_UNDERSCORE = re.compile(r"_+")
+
+# Words that carry little information about *which* question is asked.  They are
+# not removed (a query made only of them still matches), only down-weighted.
+STOPWORDS = frozenset(
+    """
+    a about am an and any are as at be been being but by can could did do does
+    doing for from had has have having he her here hers him his how i if in into
+    is it its itself just me my myself of on or our ours please she should so some
+    tell than that the their them then there these they this those to too us was
+    we were what when where which while who whom why will with would you your
+    yours hi hello hey know want like need get let go okay ok thank thanks also
+    much many very really one more most other s t d ll m re ve
+    """.split()
+)
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():
+        return decomposed
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalize(text: str) -> str:
+    """Return a canonical lower-case, space-separated form of *text*.
+
+    >>> normalize("  What’s SO-40?  ")
+    'what so 40'
+    >>> normalize("ＵＳ ｃｉｔｉｚｅｎｓ")
+    'us citizens'
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+    text = _strip_accents(text)
+    text = _POSSESSIVE.sub("", text)
+    text = _INNER_APOS.sub("", text)
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _UNDERSCORE.sub(" ", text)
+    text = _NON_WORD.sub(" ", text)
+    return " ".join(text.split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalize *text* and split it into tokens."""
+    return normalize(text).split()
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _undouble(word: str) -> str:
+    # running -> runn -> run ; but keep "ll"/"ss"/"zz" (call, pass, buzz)
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz" and word[-1] not in _VOWELS:
+        return word[:-1]
+    return word
+
+
+def stem(token: str) -> str:
+    """A small, deterministic suffix stripper applied to both sides.
+
+    >>> [stem(w) for w in ["schedule", "scheduled", "scheduling", "schedules"]]
+    ['schedul', 'schedul', 'schedul', 'schedul']
+    >>> [stem(w) for w in ["cities", "city", "deportations", "deportation"]]
+    ['city', 'city', 'deportation', 'deportation']
+    """
+    n = len(token)
+    if n <= 3 or not token.isalpha():
+        return token
+    if token.endswith("ies") and n > 4:
+        token = token[:-3] + "y"
+    elif token.endswith("ied") and n > 4:
+        token = token[:-3] + "y"
+    elif token.endswith("sses"):
+        token = token[:-2]
+    elif token.endswith(("ches", "shes", "xes", "zes")) and n > 5:
+        token = token[:-2]
+    elif token.endswith("s") and not token.endswith(("ss", "us", "is", "ous")):
+        token = token[:-1]
+    elif token.endswith("ing") and n >= 6:
+        token = _undouble(token[:-3])
+    elif token.endswith("ed") and n >= 5 and not token.endswith("eed"):
+        token = _undouble(token[:-2])
+    if len(token) > 4 and token.endswith("e") and not token.endswith(("ee", "ie")):
+        token = token[:-1]
+    return token
+
+
+class SynonymMap:
+    """Canonicalise phrase variants: ``{"special order 40": ["so 40", "so40"]}``.
+
+    Variants and canonical forms are compared after :func:`normalize` and
+    :func:`stem`, token by token.  At each position the longest variant wins;
+    a replaced span is not scanned again.  The canonical form itself is also
+    registered, so it is left unchanged (and protects its words from being
+    rewritten by a shorter variant).
+    """
+
+    __slots__ = ("_phrases", "_max_len", "_first")
+
+    def __init__(self, synonyms: Mapping[str, Iterable[str]] | None = None) -> None:
+        phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for canonical in sorted(synonyms or {}):
+            canon = tuple(stem(t) for t in tokenize(canonical))
+            if not canon:
+                continue
+            variants = synonyms[canonical]  # type: ignore[index]
+            if isinstance(variants, str):
+                variants = [variants]
+            for variant in [canonical, *sorted(variants)]:
+                key = tuple(stem(t) for t in tokenize(variant))
+                # first writer wins (sorted order) so the map is deterministic
+                if key and key not in phrases:
+                    phrases[key] = canon
+        self._phrases = phrases
+        self._max_len = max((len(k) for k in phrases), default=0)
+        self._first = frozenset(k[0] for k in phrases)
+
+    def __bool__(self) -> bool:
+        return bool(self._phrases)
+
+    @property
+    def surface_tokens(self) -> frozenset[str]:
+        """Every stemmed token that appears in a variant or canonical form."""
+        out: set[str] = set()
+        for key, canon in self._phrases.items():
+            out.update(key)
+            out.update(canon)
+        return frozenset(out)
+
+    def apply(self, tokens: Sequence[str]) -> list[str]:
+        """Rewrite a list of (stemmed) tokens, replacing variants by canonicals."""
+        if not self._phrases:
+            return list(tokens)
+        out: list[str] = []
+        i, n = 0, len(tokens)
+        phrases, first = self._phrases, self._first
+        while i < n:
+            if tokens[i] in first:
+                for size in range(min(self._max_len, n - i), 0, -1):
+                    canon = phrases.get(tuple(tokens[i : i + size]))
+                    if canon is not None:
+                        out.extend(canon)
+                        i += size
+                        break
+                else:
+                    out.append(tokens[i])
+                    i += 1
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
