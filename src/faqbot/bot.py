@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import dialogue
 from .dialogue import DEFAULT_THRESHOLDS, PassageIndex, Thresholds
 from .knowledge import Intent, KnowledgeBase, load
 from .matcher import Matcher
 from .replies import Reply
+
+if TYPE_CHECKING:
+    from .session import Session
 
 __all__ = ["FAQBot", "MAX_QUESTION_CHARS"]
 
@@ -35,6 +39,12 @@ class FAQBot:
     @property
     def intents(self) -> tuple[Intent, ...]:
         return self.kb.intents
+
+    def session(self) -> Session:
+        """A conversation: follow-ups and clarifications understood against earlier turns."""
+        from .session import Session
+
+        return Session(self)
 
     def ask(self, text: str) -> Reply:
         """Answer one question, statelessly."""

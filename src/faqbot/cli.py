@@ -48,8 +48,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("question", metavar="QUESTION", help="the question, or '-' to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print the reply as one JSON object (JSON Lines with '-')")
+    ask.add_argument("--explain", action="store_true", help="also print why: the top candidates, their scores, the margin")
     _common(ask)
+    _log_option(ask)
+
+    chat = sub.add_parser(
+        "chat", help="talk about the article in an interactive chat",
+        description="An interactive chat about the article, with follow-ups, clarification and context. "
+        "Reads lines from stdin and prints plain transcripts when stdin is not a terminal.",
+    )
+    _common(chat)
+    _log_option(chat)
+
+    ev = sub.add_parser(
+        "eval", help="measure accuracy on a file of labelled questions",
+        description="Measure faqbot on FILE: YAML or JSON Lines of labelled questions "
+        "(q, and one of intent: ID, expect_any: [substrings], oos: true).",
+        epilog="Exit status: 0, or 1 when a --min-* threshold is missed, 2 on error.",
+    )
+    ev.add_argument("file", metavar="FILE", help="labelled questions (.yaml/.yml or .jsonl)")
+    ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    ev.add_argument("--min-accuracy", type=float, metavar="F", help="fail (exit 1) when in-scope accuracy is below F (0..1)")
+    ev.add_argument("--min-decline", type=float, metavar="F", help="fail (exit 1) when the out-of-scope decline rate is below F (0..1)")
+    _common(ev)
+
+    check = sub.add_parser(
+        "check", help="validate a knowledge base and report problems",
+        description="Validate a knowledge base: errors (exit 1) and warnings (exit 0), each with file, line and intent.",
+    )
+    check.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    _common(check)
+
+    init = sub.add_parser(
+        "init", help="scaffold a knowledge base from a new article",
+        description="Create a knowledge base in DIR from ARTICLE (plain text or Markdown): "
+        "the source with its metadata, and draft intents with verified citations, marked for review.",
+    )
+    init.add_argument("article", metavar="ARTICLE", help="the article, a .txt or .md file")
+    init.add_argument("--out", required=True, metavar="DIR", help="the folder to create")
+    init.add_argument("--title", help="the article's title (default: its first heading or file name)")
     return parser
+
+
+def _log_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--log-unanswered", metavar="FILE",
+                   help="append each clarify/unknown question to FILE as a JSON line")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -114,15 +157,45 @@ def _ask_batch(bot: FAQBot, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat import run
+
+    return run(_load(args), args)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import run
+
+    return run(_load(args), args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import run
+
+    return run(args)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import run
+
+    return run(args)
+
+
+_COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_check, "init": cmd_init}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     debug = bool(os.environ.get("FAQBOT_DEBUG"))
     try:
         args = _parser().parse_args(argv)
-        if args.command == "ask":
-            return cmd_ask(args)
-        _parser().print_help()
-        return EXIT_OK
+        if args.command is None:
+            if sys.stdin.isatty():
+                args = _parser().parse_args(["chat", *(argv or [])])
+            else:
+                _parser().print_help()
+                return EXIT_OK
+        return _COMMANDS[args.command](args)
     except FaqbotError as e:
         _error(str(e))
         return EXIT_ERROR
