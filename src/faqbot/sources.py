@@ -85,7 +85,7 @@ class Source:
 
     @property
     def sections(self) -> tuple[str, ...]:
-        return tuple(self.text[b.start : b.end].strip() for b in self.blocks if b.heading)
+        return tuple(b.section or "" for b in self.blocks if b.heading)
 
     @property
     def paragraphs(self) -> tuple[Block, ...]:
@@ -102,8 +102,6 @@ class Source:
         block = self.block_at(start)
         section = block.section if block else None
         paragraph = block.paragraph if block else 0
-        if block is not None and block.heading:  # a quote of a heading: its own section
-            section = self.text[block.start : block.end].strip()
         return Citation(self.id, section, paragraph, start, end, self.text[start:end])
 
     def locate(self, quote: str) -> Citation | None:
@@ -114,6 +112,19 @@ class Source:
         if start < 0:
             return None
         return self.citation(start, start + len(quote))
+
+    def locate_loosely(self, quote: str) -> Citation | None:
+        """The citation of the first occurrence of `quote` when whitespace, quote marks,
+        dashes and letter case are ignored, or None. It is what the author meant when
+        `locate` fails on a near miss: its ``quote`` is the exact text to paste instead."""
+        needle, _ = _loose(quote.strip())
+        if not needle:
+            return None
+        haystack, where = _loose(self.text)
+        i = haystack.find(needle)
+        if i < 0:
+            return None
+        return self.citation(where[i], where[i + len(needle) - 1] + 1)
 
     def sentences(self) -> tuple[Span, ...]:
         """Sentence spans of every paragraph (never split at "U.S." or "Mr.")."""
@@ -130,6 +141,31 @@ class Source:
                     spans.append(Span(start + lead, start + len(piece.rstrip())))
                 start = end
         return tuple(spans)
+
+
+_LOOSE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+                        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+
+
+def _loose(text: str) -> tuple[str, list[int]]:
+    """`text` with runs of whitespace as one space, quote marks and dashes plain and
+    case folded; and for each of its characters, the offset in `text` it comes from."""
+    out: list[str] = []
+    where: list[int] = []
+    space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not space:
+                out.append(" ")
+                where.append(i)
+            space = True
+            continue
+        space = False
+        for c in ch.translate(_LOOSE).casefold():
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
 
 
 def _sentence_ends(text: str, start: int, end: int) -> list[int]:
@@ -174,6 +210,10 @@ def _blocks(text: str) -> tuple[Block, ...]:
             continue
         nxt = following.get(i)
         heading = _heading_text(line, text[lines[nxt][0] : lines[nxt][1]] if nxt is not None else None)
+        if heading is not None and blank_separated and not line.lstrip().startswith("#"):
+            # where blank lines separate paragraphs, a plain heading is a block of its own
+            alone = (current is None) and (i + 1 >= len(lines) or not text[lines[i + 1][0] : lines[i + 1][1]].strip())
+            heading = heading if alone else None
         if heading is not None:
             close()
             section = heading

@@ -1,0 +1,102 @@
+"""The mission's questions get the right passages; unrelated questions are declined."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot import Citation, FAQBot, Reply
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "passage"),
+    [
+        ("What is Special Order 40?", "special-order-40", "the LAPD follows Special Order 40"),
+        ("When may LAPD contact ICE?", "lapd-ice-exceptions", "communicate with U.S. Immigration and Customs Enforcement"),
+        ("What did the DEA announce?", "dea-announcement", "announced its collaboration with federal law enforcement"),
+        ("Who leads the DEA's Los Angeles field division?", "dea-la-leader", "Matthew Allen"),
+        ("What did the CBP One app do?", "cbp-one-app", "schedule appointments at border ports of entry"),
+        ("When was the sanctuary ordinance adopted?", "ordinance-adopted", "city ordinance adopted last year"),
+        ("Who will monitor what happens next?", "who-will-monitor", "Residents and advocacy groups"),
+    ],
+)
+def test_canonical_questions_are_answered_with_their_passage(bot: FAQBot, question, intent, passage):
+    reply = bot.ask(question)
+    assert (reply.status, reply.intent) == ("answered", intent), reply.reason
+    assert any(passage in c.quote for c in reply.citations)
+    assert 0.5 <= reply.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the weather like in Paris tomorrow?",
+        "How do I bake sourdough bread?",
+        "Who won the World Series in 2019?",
+        "Write a Python function that reverses a list",
+    ],
+)
+def test_unrelated_questions_are_declined(bot: FAQBot, question):
+    reply = bot.ask(question)
+    assert reply.status == "unknown", (reply.intent, reply.confidence, reply.reason)
+    assert reply.intent is None and not reply.citations
+    assert reply.answer.startswith("The article does not answer that.")
+    assert 1 <= len(reply.suggestions) <= 3
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Which neighborhood was the raid in?", "gap-neighborhood"),
+        ("How many people were arrested?", "gap-numbers"),
+    ],
+)
+def test_gaps_in_the_article_are_said_plainly(bot: FAQBot, question, intent):
+    reply = bot.ask(question)
+    assert (reply.status, reply.intent) == ("unknown", intent)
+    assert "does not" in reply.answer or "no " in reply.answer
+
+
+def test_gap_cites_the_passage_that_shows_the_gap(bot: FAQBot):
+    reply = bot.ask("Which communities are affected?")
+    assert reply.status == "unknown"
+    assert any("details about specific communities impacted remain unclear" in c.quote for c in reply.citations)
+
+
+@pytest.mark.parametrize("question", ["hello", "thanks!", "what can you do?", "bye"])
+def test_small_talk_has_no_citations(bot: FAQBot, question):
+    reply = bot.ask(question)
+    assert reply.status == "smalltalk" and not reply.citations
+
+
+def test_every_citation_is_an_exact_slice_of_its_source(bot: FAQBot):
+    for intent in bot.intents:
+        reply = bot.ask(intent.questions[0])
+        for c in reply.citations:
+            assert isinstance(c, Citation)
+            assert bot.kb.sources[c.source].text[c.start : c.end] == c.quote
+
+
+def test_reply_is_frozen_and_serialises_to_the_json_contract(bot: FAQBot):
+    reply = bot.ask("so 40")
+    assert isinstance(reply, Reply)
+    with pytest.raises(AttributeError):
+        reply.status = "unknown"  # type: ignore[misc]
+    d = reply.to_dict()
+    assert set(d) >= {"question", "status", "intent", "confidence", "answer", "citations", "suggestions"}
+    assert set(d["citations"][0]) == {"source", "section", "paragraph", "start", "end", "quote"}
+
+
+def test_empty_question_is_declined_with_suggestions(bot: FAQBot):
+    for text in ("", "   ", "\t\n"):
+        reply = bot.ask(text)
+        assert reply.status == "unknown" and reply.suggestions
+
+
+def test_long_question_is_cut_with_a_note(bot: FAQBot):
+    reply = bot.ask("What is Special Order 40? " + "blah " * 1000)
+    assert reply.notes and "cut" in reply.notes[0]
+
+
+def test_same_input_same_output(bot: FAQBot):
+    questions = ["speical ordr 40", "who is matthew allen", "birthright", "what's up"]
+    assert [bot.ask(q) for q in questions] == [bot.ask(q) for q in questions]

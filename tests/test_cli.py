@@ -1,0 +1,132 @@
+"""`faqbot ask`: text and JSON output, batch mode, exit codes, --help and --version."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from faqbot import __version__
+from faqbot.cli import main
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command, as a user runs it (python -m faqbot is the same program)."""
+    return subprocess.run(
+        [sys.executable, "-m", "faqbot", *args], input=stdin, capture_output=True, timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_ask_prints_answer_then_each_quote_with_its_location(capsys):
+    assert main(["ask", "What is Special Order 40?"]) == 0
+    out = capsys.readouterr().out
+    answer, quote = out.split("\n\n")[:2]
+    assert "Special Order 40" in answer
+    assert quote.startswith("  > “Additionally, the LAPD follows Special Order 40")
+    assert "— Los Angeles’ Sanctuary City Policies, paragraph 9" in quote
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+def test_ask_json_contract(capsys):
+    assert main(["ask", "--json", "What did the DEA announce?"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    reply = json.loads(lines[0])
+    assert reply["question"] == "What did the DEA announce?"
+    assert reply["status"] == "answered" and reply["intent"] == "dea-announcement"
+    assert isinstance(reply["confidence"], float) and 0 <= reply["confidence"] <= 1
+    assert isinstance(reply["answer"], str) and isinstance(reply["suggestions"], list)
+    from faqbot.knowledge import load
+
+    text = load().sources["dea-la"].text
+    for c in reply["citations"]:
+        assert set(c) == {"source", "section", "paragraph", "start", "end", "quote"}
+        assert text[c["start"] : c["end"]] == c["quote"]
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "code"),
+    [("hi there", "smalltalk", 0), ("how do I bake sourdough bread?", "unknown", 1), ("What is Special Order 40?", "answered", 0)],
+)
+def test_exit_codes_follow_the_status(capsys, question, status, code):
+    assert main(["ask", "--json", question]) == code
+    assert json.loads(capsys.readouterr().out)["status"] == status
+
+
+def test_unknown_json_offers_up_to_three_suggestions(capsys):
+    main(["ask", "--json", "how do I bake sourdough bread?"])
+    reply = json.loads(capsys.readouterr().out)
+    assert reply["intent"] is None and reply["citations"] == []
+    assert 1 <= len(reply["suggestions"]) <= 3
+    assert all(set(s) == {"intent", "question", "confidence"} for s in reply["suggestions"])
+
+
+def test_batch_json_one_line_per_question_in_order_even_for_bad_lines():
+    stdin = "What is Special Order 40?\n\n\xff\xfe not utf-8\nhello\n".encode("latin-1")
+    result = run("ask", "--json", "-", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [r["status"] for r in replies] == ["answered", "unknown", "unknown", "smalltalk"]
+    assert replies[2]["question"] == "\ufffd\ufffd not utf-8"
+
+
+def test_batch_text_one_line_per_question():
+    result = run("ask", "-", stdin=b"so 40\nthanks\n")
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 2 and result.returncode == 0
+    assert lines[0].startswith("answered\tspecial-order-40\t")
+    assert lines[1].startswith("smalltalk\tthanks\t")
+
+
+def test_kb_option_uses_another_knowledge_base(make_kb, capsys):
+    assert main(["ask", "--json", "--kb", str(make_kb()), "how much do cats sleep"]) == 0
+    assert json.loads(capsys.readouterr().out)["intent"] == "cat-sleep"
+
+
+def test_broken_kb_is_one_line_and_exit_2(make_kb):
+    kb = make_kb(intents="intents: [\n")
+    result = run("ask", "--kb", str(kb), "hello")
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert err.startswith("faqbot: error: intents/pets.yaml:") and err.count("\n") == 1
+    assert "Traceback" not in err and result.stdout == b""
+
+
+def test_usage_errors_are_one_line_and_exit_2():
+    result = run("ask")
+    assert result.returncode == 2
+    assert result.stderr.decode().count("\n") == 1 and "QUESTION" in result.stderr.decode()
+    assert run("frobnicate").returncode == 2
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.decode().strip() == f"faqbot {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["ask"], ["chat"], ["eval"], ["check"], ["init"]])
+def test_help_on_every_subcommand(capsys, command):
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--help"])
+    assert info.value.code == 0
+    assert "usage: faqbot" in capsys.readouterr().out
+
+
+def test_no_color_and_colour_on_a_terminal(monkeypatch):
+    from faqbot import cli
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    args = cli._parser().parse_args(["ask", "x"])
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._color(args, Tty())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli._color(args, Tty())
+    monkeypatch.delenv("NO_COLOR")
+    assert not cli._color(cli._parser().parse_args(["ask", "--no-color", "x"]), Tty())
