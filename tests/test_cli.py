@@ -130,3 +130,14 @@ def test_no_color_and_colour_on_a_terminal(monkeypatch):
     assert not cli._color(args, Tty())
     monkeypatch.delenv("NO_COLOR")
     assert not cli._color(cli._parser().parse_args(["ask", "--no-color", "x"]), Tty())
+
+
+def test_explain_shows_candidates_margin_and_reason(capsys):
+    assert main(["ask", "--explain", "What is Special Order 40?"]) == 0
+    out = capsys.readouterr().out
+    assert "Decision: answered (special-order-40)" in out
+    assert "margin over the runner-up" in out
+    main(["ask", "--json", "--explain", "What is Special Order 40?"])
+    explain = json.loads(capsys.readouterr().out)["explain"]
+    assert explain["candidates"][0]["intent"] == "special-order-40"
+    assert explain["candidates"][0]["example"] and "confidence" in explain["reason"]

@@ -20,6 +20,7 @@ from .errors import FaqbotError, UsageError
 if TYPE_CHECKING:
     from .bot import FAQBot
     from .replies import Reply
+    from .unanswered import UnansweredLog
 
 __all__ = ["main"]
 
@@ -128,15 +129,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from . import render
 
     bot = _load(args)
+    log = _unanswered_log(args)
     if args.question == "-":
-        return _ask_batch(bot, args)
+        return _ask_batch(bot, args, log)
     reply = bot.ask(_argv_text(args.question))
+    _record(log, reply)
     if args.json:
-        _out(render.to_json(reply))
+        _out(render.to_json(reply, explain=args.explain))
     else:
         width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
-        _out(render.to_text(reply, width=width, style=render.Style(_color(args, sys.stdout)),
-                            source_titles=_titles(bot)))
+        style = render.Style(_color(args, sys.stdout))
+        _out(render.to_text(reply, width=width, style=style, source_titles=_titles(bot)))
+        if args.explain:
+            _out("\n" + render.explain(reply, style=style))
     return EXIT_OK if reply.status in ("answered", "smalltalk", "passage") else EXIT_NO_ANSWER
 
 
@@ -145,13 +150,34 @@ def _titles(bot: FAQBot) -> dict[str, str] | None:
     return {s.id: s.title for s in sources.values()} if len(sources) > 1 else None
 
 
-def _ask_batch(bot: FAQBot, args: argparse.Namespace) -> int:
+def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
+    if not getattr(args, "log_unanswered", None):
+        return None
+    from .unanswered import UnansweredLog
+
+    return UnansweredLog(args.log_unanswered)
+
+
+def _record(log: UnansweredLog | None, reply: Reply) -> None:
+    """Log a clarify/unknown reply; a log that cannot be written warns once, on stderr."""
+    if log is None:
+        return
+    log.record(reply)
+    warning = log.take_warning()
+    if warning:
+        from .render import clean
+
+        sys.stderr.write("faqbot: warning: " + " ".join(clean(warning).split()) + "\n")
+
+
+def _ask_batch(bot: FAQBot, args: argparse.Namespace, log: UnansweredLog | None = None) -> int:
     from . import render
 
     fmt = render.to_json if args.json else render.to_line
     for raw in sys.stdin.buffer:
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         reply: Reply = bot.ask(line)
+        _record(log, reply)
         sys.stdout.write(fmt(reply) + "\n")
     sys.stdout.flush()
     return EXIT_OK
@@ -187,6 +213,9 @@ _COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_ch
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     debug = bool(os.environ.get("FAQBOT_DEBUG"))
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets '?', not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         args = _parser().parse_args(argv)
         if args.command is None:

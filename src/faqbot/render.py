@@ -25,11 +25,11 @@ def clean(text: str) -> str:
     return _UNSAFE.sub("\ufffd", _ANSI.sub("", text))
 
 
-def to_json(reply: Reply) -> str:
+def to_json(reply: Reply, *, explain: bool = False) -> str:
     """One JSON object on one line. The text stays faithful to the input: characters a
     terminal would act on are written as \\u escapes, like the JSON encoder does for
     the C0 controls."""
-    raw = json.dumps(reply.to_dict(), ensure_ascii=False)
+    raw = json.dumps(reply.to_dict(explain=explain), ensure_ascii=False)
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
 
 
@@ -120,3 +120,22 @@ def to_line(reply: Reply) -> str:
         where = " Try: " + " | ".join(s.question for s in reply.suggestions)
     fields = (reply.status, reply.intent or "-", reply.answer + where)
     return "\t".join(" ".join(clean(f).split()) for f in fields)
+
+
+def explain(reply: Reply, *, style: Style | None = None) -> str:
+    """Why faqbot replied as it did: the top candidates, the example that matched
+    each, the margin between the first two, and the decision."""
+    style = style or Style(False)
+    lines = [style.bold(f"Decision: {reply.status}" + (f" ({reply.intent})" if reply.intent else ""))]
+    if reply.reason:
+        lines.append(f"  {clean(reply.reason)}")
+    if reply.candidates:
+        lines.append(style.dim("Candidates (confidence, intent, the example question that matched):"))
+        for m in reply.candidates:
+            lines.append(f"  {m.confidence:5.2f}  {m.intent:<28} “{clean(m.example)}”")
+        if len(reply.candidates) > 1:
+            margin = reply.candidates[0].confidence - reply.candidates[1].confidence
+            lines.append(f"  margin over the runner-up: {margin:.2f}")
+    else:
+        lines.append("  no candidates: no example question is related to the question")
+    return "\n".join(lines)

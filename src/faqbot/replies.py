@@ -77,8 +77,10 @@ class Reply:
     candidates: tuple[Match, ...] = field(default=(), compare=False)
     reason: str = field(default="", compare=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
+        """The JSON object of `faqbot ask --json`; with `explain`, also the evidence
+        (``"explain": {"reason": str, "candidates": [match, ...]}``)."""
+        d = {
             "question": self.question,
             "status": self.status,
             "intent": self.intent,
@@ -89,3 +91,6 @@ class Reply:
             "follow_ups": [s.to_dict() for s in self.follow_ups],
             "notes": list(self.notes),
         }
+        if explain:
+            d["explain"] = {"reason": self.reason, "candidates": [m.to_dict() for m in self.candidates]}
+        return d
