@@ -8,14 +8,42 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .bot import FAQBot
-from .dialogue import Thresholds
 from .errors import FaqbotError, KnowledgeBaseError, UsageError
-from .knowledge import Intent, KnowledgeBase
-from .matcher import Match, Matcher
-from .replies import Citation, Reply, Suggestion
+
+if TYPE_CHECKING:
+    from .bot import FAQBot
+    from .dialogue import Thresholds
+    from .knowledge import Intent, KnowledgeBase
+    from .matcher import Match, Matcher
+    from .replies import Citation, Reply, Suggestion
+    from .session import Session
+
+# The rest of the API is imported on first use, so `import faqbot.cli` (every
+# `faqbot` command) pays only for the modules its command needs.
+_LAZY = {
+    "Citation": ".replies", "FAQBot": ".bot", "Intent": ".knowledge", "KnowledgeBase": ".knowledge",
+    "Match": ".matcher", "Matcher": ".matcher", "Reply": ".replies", "Suggestion": ".replies",
+    "Session": ".session", "Thresholds": ".dialogue",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | {n for n in globals() if n.startswith("__")})
 
 __all__ = [
     "Citation",
@@ -27,6 +55,7 @@ __all__ = [
     "Match",
     "Matcher",
     "Reply",
+    "Session",
     "Suggestion",
     "Thresholds",
     "UsageError",

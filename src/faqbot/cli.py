@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from . import __version__
 from .errors import FaqbotError, UsageError
@@ -27,7 +26,31 @@ __all__ = ["main"]
 EXIT_OK, EXIT_NO_ANSWER, EXIT_ERROR = 0, 1, 2
 
 
+def _columns(default: int = 80) -> int:
+    """`shutil.get_terminal_size().columns` without importing shutil (2 ms of every start)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or default
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:  # argparse's default width, computed as above
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
@@ -137,7 +160,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         _out(render.to_json(reply, explain=args.explain))
     else:
-        width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
+        width = min(_columns(88), 100) if sys.stdout.isatty() else 88
         style = render.Style(_color(args, sys.stdout))
         _out(render.to_text(reply, width=width, style=style, source_titles=_titles(bot)))
         if args.explain:
@@ -170,11 +193,25 @@ def _record(log: UnansweredLog | None, reply: Reply) -> None:
         sys.stderr.write("faqbot: warning: " + " ".join(clean(warning).split()) + "\n")
 
 
+#: A line read from stdin is cut to this many bytes, the rest of it skipped: memory stays
+#: bounded whatever is piped in (`< /dev/zero`), and there is still one reply per line.
+MAX_LINE_BYTES = 1 << 20
+
+
+def read_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of `stream`, each at most `MAX_LINE_BYTES` long."""
+    while line := stream.readline(MAX_LINE_BYTES):
+        rest = line
+        while len(rest) == MAX_LINE_BYTES and not rest.endswith(b"\n"):
+            rest = stream.readline(MAX_LINE_BYTES)  # the rest of an over-long line
+        yield line
+
+
 def _ask_batch(bot: FAQBot, args: argparse.Namespace, log: UnansweredLog | None = None) -> int:
     from . import render
 
     fmt = render.to_json if args.json else render.to_line
-    for raw in sys.stdin.buffer:
+    for raw in read_lines(sys.stdin.buffer):
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         reply: Reply = bot.ask(line)
         _record(log, reply)
@@ -217,13 +254,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        if not (set(argv) & {*_COMMANDS, "-h", "--help", "--version"}) and sys.stdin.isatty():
+            argv.insert(0, "chat")  # bare `faqbot [--kb DIR] [--no-color]` on a terminal is the chat
         args = _parser().parse_args(argv)
         if args.command is None:
-            if sys.stdin.isatty():
-                args = _parser().parse_args(["chat", *(argv or [])])
-            else:
-                _parser().print_help()
-                return EXIT_OK
+            _parser().print_help()
+            return EXIT_OK
         return _COMMANDS[args.command](args)
     except FaqbotError as e:
         _error(str(e))

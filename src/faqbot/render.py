@@ -6,7 +6,6 @@ sequence, control character or bidi override reaches the terminal raw.
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 from collections.abc import Sequence
@@ -29,6 +28,8 @@ def to_json(reply: Reply, *, explain: bool = False) -> str:
     """One JSON object on one line. The text stays faithful to the input: characters a
     terminal would act on are written as \\u escapes, like the JSON encoder does for
     the C0 controls."""
+    import json  # here, not at the top: the text output does not need it (2 ms of a start)
+
     raw = json.dumps(reply.to_dict(explain=explain), ensure_ascii=False)
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
 
@@ -91,7 +92,7 @@ def to_text(
         out.append("")
         out.extend(lines)
     for note in reply.notes:
-        out.append(style.dim(f"({clean(note)})"))
+        out.append(style.dim(_fill(f"({clean(note)})", width)))
     return "\n".join(out)
 
 

@@ -1,0 +1,122 @@
+"""End to end: the real `faqbot chat` process in a pseudo-terminal (pexpect)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+FAQBOT = Path(sys.executable).parent / "faqbot"
+PROMPT = "faqbot>"  # the space after it is drawn as a cursor move
+
+
+def spawn(tmp_path: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
+    environ = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "xterm-256color",
+               "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "100", "LINES": "40", **env}
+    environ.pop("FAQBOT_DEBUG", None)
+    child = pexpect.spawn(str(FAQBOT), list(args), env=environ, encoding="utf-8", timeout=20,
+                          dimensions=(40, 100))
+    return child
+
+
+def test_chat_in_a_terminal(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "chat", NO_COLOR="1")
+    try:
+        child.expect("You could start with:")
+        child.expect_exact(PROMPT)
+        child.sendline("What is Special Order 40?")
+        child.expect("bars officers")
+        child.expect("Related questions:")
+        child.expect_exact(PROMPT)
+        child.sendline("are there any exceptions?")  # a follow-up, read against Special Order 40
+        child.expect("violent felonies")
+        child.expect_exact(PROMPT)
+        child.sendline("/help")
+        child.expect("/sources")
+        child.expect_exact(PROMPT)
+        child.send("something half typed")
+        child.sendcontrol("c")  # clears the line, the chat goes on
+        child.expect_exact(PROMPT)
+        child.sendline("1")
+        child.expect("↳ What is the exception for people convicted of violent felonies?")
+        child.expect_exact(PROMPT)
+        child.sendcontrol("d")
+        child.expect("Bye.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    history = tmp_path / "state" / "faqbot" / "history"
+    assert "What is Special Order 40?" in history.read_text()
+    assert "something half typed" not in history.read_text()
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+    assert "Traceback" not in (child.before or "")
+
+
+def test_bare_faqbot_on_a_terminal_is_the_chat_and_no_color_is_honoured(tmp_path: Path) -> None:
+    child = spawn(tmp_path, NO_COLOR="1")
+    try:
+        child.expect("You could start with:")
+        child.expect_exact(PROMPT)
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+        seen = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "\x1b[36m" not in seen and "\x1b[32m" not in seen  # no colours
+
+    child = spawn(tmp_path, "chat", "--no-color")
+    try:
+        child.expect_exact(PROMPT)
+        child.sendline("What is Special Order 40?")
+        child.expect("bars officers")
+        child.expect_exact(PROMPT)
+        seen = child.before or ""
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "bars officers" in seen and "\x1b[36m" not in seen  # no colours
+
+
+def test_colours_on_a_terminal(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "chat")
+    try:
+        child.expect_exact(PROMPT)
+        child.sendline("What is Special Order 40?")
+        child.expect("Related questions:")
+        child.expect_exact(PROMPT)
+        seen = child.before or ""
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "\x1b[" in seen and "36m" in seen  # the numbered questions in cyan
+
+
+def test_unwritable_history_warns_once(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "faqbot").write_text("a file where the folder should be")
+    child = spawn(tmp_path, "chat", NO_COLOR="1")
+    try:
+        child.expect("history will not be saved")
+        child.expect_exact(PROMPT)
+        child.sendline("What is Special Order 40?")
+        child.expect("bars officers")
+        child.expect_exact(PROMPT)
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+        rest = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "history will not be saved" not in rest
