@@ -15,11 +15,10 @@ the file, the line and the intent.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .errors import KnowledgeBaseError
 from .replies import Citation
@@ -35,7 +34,9 @@ KINDS = ("answer", "gap", "smalltalk")
 MIN_QUESTIONS = 1
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_INTENT_KEYS = {"id", "title", "kind", "questions", "answer", "citations", "follow_ups", "tags"}
+#: `review: true` marks a draft (written by `faqbot init`) that no person has reviewed yet;
+#: the loader allows it and ignores it (`faqbot check` lists the drafts).
+_INTENT_KEYS = {"id", "title", "kind", "questions", "answer", "citations", "follow_ups", "tags", "review"}
 _FILE_KEYS = {"topic", "intents", "synonyms"}
 _SOURCE_KEYS = {"id", "file", "title", "provenance"}
 
@@ -107,8 +108,7 @@ def bundled_path() -> Path:
 
 
 # ---------------------------------------------------------------- YAML with lines
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML is imported on first use: a bot loaded from the cache (faqbot.cache) never needs it.
 
 
 class _Map(dict):  # type: ignore[type-arg]
@@ -118,11 +118,25 @@ class _Map(dict):  # type: ignore[type-arg]
     lines: dict[Any, int]
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+_LOADER: list[Any] = []
+
+
+def _line_loader() -> Any:
     """A safe loader whose mappings remember their lines and reject duplicate keys."""
+    if not _LOADER:
+        import yaml
+
+        class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+            pass
+
+        _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+        _LOADER.append(_LineLoader)
+    return _LOADER[0]
 
 
-def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
+def _construct_map(loader: Any, node: Any) -> Any:
+    import yaml
+
     data = _Map()
     data.line = node.start_mark.line + 1
     data.lines = {}
@@ -143,18 +157,23 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
         data.lines[key] = key_node.start_mark.line + 1
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-
-
 def _read_text(path: Path, display: str) -> str:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):  # a FIFO would block, /dev/zero never end
+            raise KnowledgeBaseError("is not a regular file (a device, pipe or socket)", file=display)
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise KnowledgeBaseError(
                 f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for knowledge-base files",
                 file=display,
             )
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # bounded, should it grow meanwhile
+        if len(data) > MAX_FILE_BYTES:
+            raise KnowledgeBaseError(
+                f"file is over the {MAX_FILE_BYTES:,}-byte limit for knowledge-base files", file=display
+            )
     except KnowledgeBaseError:
         raise
     except FileNotFoundError:
@@ -172,9 +191,11 @@ def _read_text(path: Path, display: str) -> str:
 
 
 def _parse_yaml(path: Path, display: str) -> Any:
+    import yaml
+
     text = _read_text(path, display)
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_line_loader())  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
@@ -330,9 +351,7 @@ def _load_intent(
             )
         citation = source.locate(quote)
         if citation is None:
-            raise item_check.fail(
-                f"quote is not an exact slice of source '{source_id}': {_shorten(quote)!r}", "quote"
-            )
+            raise item_check.fail(_quote_error(quote, source), "quote")
         citations.append(citation)
     if kind == "answer" and not citations:
         raise check.fail("an answer intent needs at least one citation", "citations")
@@ -349,13 +368,40 @@ def _load_intent(
     return intent, lines
 
 
+def _quote_error(quote: str, source: Source) -> str:
+    """Why a quote is refused; for a near miss (whitespace, quote marks, dashes or case),
+    the exact source text to paste instead, as a YAML double-quoted string."""
+    import json  # only for this error message: not on the path of every start
+
+    message = f"quote is not an exact slice of source '{source.id}': {_shorten(quote)!r}"
+    near = source.locate_loosely(quote)
+    if near is None:
+        return message
+    # JSON's string syntax is YAML's double-quoted one; whitespace other than single
+    # spaces is escaped too, so the one-line error keeps the text exact.
+    exact = re.sub(r"(?<= ) |[^\S ]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(near.quote, ensure_ascii=False))
+    return f"{message}; it differs only in whitespace, quote marks or case: paste the exact source text instead: quote: {exact}"
+
+
 def _shorten(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def load(path: str | Path | None = None) -> KnowledgeBase:
-    """Load and validate the knowledge base in `path` (the bundled one when None)."""
+def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base in `path` (the bundled one when None).
+
+    The first problem raises `KnowledgeBaseError`. With `errors` (a list; `faqbot check`
+    passes one), a problem in an intents file or an intent is appended to it instead and
+    loading goes on without that file or intent (problems with the folder or the sources
+    still raise): the knowledge base returned is then incomplete.
+    """
+
+    def report(error: KnowledgeBaseError) -> None:
+        if errors is None:
+            raise error
+        errors.append(error)
+
     root = Path(path) if path is not None else bundled_path()
     if not root.is_dir():
         raise KnowledgeBaseError(f"knowledge base folder not found: {root}")
@@ -368,49 +414,60 @@ def load(path: str | Path | None = None) -> KnowledgeBase:
     synonyms: dict[str, tuple[str, ...]] = {}
     seen: dict[str, Intent] = {}
     follow_up_lines: dict[str, int] = {}
+    broken: set[str] = set()  # ids of intents left out (with `errors`)
     files = sorted(p for p in intents_dir.iterdir() if p.suffix in (".yaml", ".yml"))
     for file in files:
         display = f"intents/{file.name}"
-        data = _parse_yaml(file, display)
-        if data is None:
-            continue  # an empty file holds nothing
-        if not isinstance(data, dict):
-            raise KnowledgeBaseError(
-                f"expected a mapping with 'topic:' and 'intents:', not {_kind(data)}", file=display, line=1
-            )
-        check = _Checker(data, display, 1)
-        check.keys(_FILE_KEYS, "an intents file")
-        if "synonyms" in data:
-            _load_synonyms(data["synonyms"], display, data.lines.get("synonyms", 1), synonyms)
-        if "intents" not in data:
+        try:
+            data = _parse_yaml(file, display)
+            if data is None:
+                continue  # an empty file holds nothing
+            if not isinstance(data, dict):
+                raise KnowledgeBaseError(
+                    f"expected a mapping with 'topic:' and 'intents:', not {_kind(data)}", file=display, line=1
+                )
+            check = _Checker(data, display, 1)
+            check.keys(_FILE_KEYS, "an intents file")
             if "synonyms" in data:
-                continue
-            raise check.fail("missing 'intents:' list")
-        topic = check.text("topic", required=False, default=file.stem.replace("-", " ").replace("_", " "))
-        entries = data["intents"]
-        if not isinstance(entries, list):
-            raise check.fail(f"'intents' must be a list, not {_kind(entries)}", "intents")
+                _load_synonyms(data["synonyms"], display, data.lines.get("synonyms", 1), synonyms)
+            if "intents" not in data:
+                if "synonyms" in data:
+                    continue
+                raise check.fail("missing 'intents:' list")
+            topic = check.text("topic", required=False, default=file.stem.replace("-", " ").replace("_", " "))
+            entries = data["intents"]
+            if not isinstance(entries, list):
+                raise check.fail(f"'intents' must be a list, not {_kind(entries)}", "intents")
+        except KnowledgeBaseError as e:
+            report(e)
+            continue
         ids: list[str] = []
         for entry in entries:
-            intent, lines = _load_intent(entry, display, topic, sources)
-            if intent.id in seen:
-                other = seen[intent.id]
-                raise KnowledgeBaseError(
-                    f"duplicate id (first defined in {other.file}:{other.line})",
-                    file=display, line=intent.line, intent=intent.id,
-                )
+            try:
+                intent, lines = _load_intent(entry, display, topic, sources)
+                if intent.id in seen:
+                    other = seen[intent.id]
+                    raise KnowledgeBaseError(
+                        f"duplicate id (first defined in {other.file}:{other.line})",
+                        file=display, line=intent.line, intent=intent.id,
+                    )
+            except KnowledgeBaseError as e:
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    broken.add(entry["id"])
+                report(e)
+                continue
             seen[intent.id] = intent
             follow_up_lines[intent.id] = lines["follow_ups"]
             intents.append(intent)
             ids.append(intent.id)
         topics.append(Topic(topic, display, tuple(ids)))
-    if not intents:
+    if not intents and not errors:
         raise KnowledgeBaseError("the knowledge base has no intents", file="intents/")
     for intent in intents:
         for target in intent.follow_ups:
-            if target not in seen:
-                raise KnowledgeBaseError(
+            if target not in seen and target not in broken:
+                report(KnowledgeBaseError(
                     f"follow-up to missing intent '{target}'",
                     file=intent.file, line=follow_up_lines[intent.id], intent=intent.id,
-                )
+                ))
     return KnowledgeBase(root, sources, tuple(intents), tuple(topics), synonyms)

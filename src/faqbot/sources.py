@@ -189,6 +189,9 @@ def _blocks(text: str) -> tuple[Block, ...]:
         lines.append((pos, pos + len(body)))
         pos += len(raw)
     blank_separated = bool(re.search(r"\n[ \t]*\r?\n", text))
+    # in a Markdown article (one with `#` headings) only `#` lines are headings: a byline
+    # or a short line of its own is body text there
+    markdown = any(_MD_HEADING.match(text[s:e]) for s, e in lines)
     blocks: list[Block] = []
     section: str | None = None
     paragraph = 0
@@ -210,6 +213,8 @@ def _blocks(text: str) -> tuple[Block, ...]:
             continue
         nxt = following.get(i)
         heading = _heading_text(line, text[lines[nxt][0] : lines[nxt][1]] if nxt is not None else None)
+        if heading is not None and markdown and not _MD_HEADING.match(line):
+            heading = None
         if heading is not None and blank_separated and not line.lstrip().startswith("#"):
             # where blank lines separate paragraphs, a plain heading is a block of its own
             alone = (current is None) and (i + 1 >= len(lines) or not text[lines[i + 1][0] : lines[i + 1][1]].strip())

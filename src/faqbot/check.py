@@ -1,0 +1,367 @@
+"""`faqbot check`: what is wrong with a knowledge base, before a user finds out.
+
+Errors are everything the loader refuses (`knowledge.load`, run in its collecting
+mode so that several broken intents are reported at once). Warnings are problems
+a loaded knowledge base can still have:
+
+- ``misassigned-example``  the matcher ranks another intent first for an example question;
+- ``near-duplicate``       two intents hold (nearly) the same example question;
+- ``few-examples``         an intent has fewer than `MIN_EXAMPLES` example questions;
+- ``unsupported-answer``   an answer shares almost no words with its quotes;
+- ``uncited-sentence``     a sentence of a source that no intent cites (the coverage report);
+- ``draft``                an intent still marked ``review: true`` (drafted by `faqbot init`).
+
+Warnings are only computed for a knowledge base without errors: on a partly loaded
+one they would mislead (an example "belongs" to a neighbour of a missing intent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .errors import KnowledgeBaseError, UsageError
+from .knowledge import Intent, KnowledgeBase, bundled_path, load
+from .text import STOPWORDS, normalize, stem, tokenize
+
+__all__ = ["CheckReport", "Coverage", "Problem", "Sentence", "check", "run"]
+
+#: An intent with fewer example questions than this gets a warning.
+MIN_EXAMPLES = 6
+#: Two examples of different intents are near-duplicates when their normalized texts
+#: have a rapidfuzz ``ratio`` of at least this and their content words differ at most
+#: (articles aside) by typos (so "What does DHS stand for?" is no duplicate of "What does DEA ...").
+DUPLICATE_RATIO = 85.0
+#: An answer whose content words are found in its quotes less often than this
+#: share "shares almost no words" with them: it may say what the quotes do not.
+MIN_ANSWER_SUPPORT = 0.3
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: ``severity`` is ``error`` or ``warning``; `code` names the check."""
+
+    severity: str
+    file: str | None
+    line: int | None
+    intent: str | None
+    message: str
+    code: str = "load"
+
+    def __str__(self) -> str:
+        where = (self.file or "") + (f":{self.line}" if self.file and self.line else "")
+        who = f"intent '{self.intent}': " if self.intent else ""
+        return f"{where + ': ' if where else ''}{self.severity}: {who}{self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"severity": self.severity, "code": self.code, "file": self.file, "line": self.line,
+                "intent": self.intent, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a source: where it is (file line, paragraph) and its text."""
+
+    source: str
+    file: str
+    line: int
+    paragraph: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "file": self.file, "line": self.line,
+                "paragraph": self.paragraph, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the sources' sentences some intent cites (a citation overlapping
+    a sentence counts), and the ones none does."""
+
+    cited: int
+    total: int
+    uncited: tuple[Sentence, ...]
+
+    @property
+    def ratio(self) -> float:
+        return self.cited / self.total if self.total else 1.0
+
+    def __str__(self) -> str:
+        return f"{self.cited}/{self.total} source sentences cited ({self.ratio:.0%})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cited": self.cited, "total": self.total, "ratio": round(self.ratio, 4),
+                "uncited": [s.to_dict() for s in self.uncited]}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything `check` found; `coverage` is None when errors stopped the checks."""
+
+    path: Path
+    problems: tuple[Problem, ...]
+    coverage: Coverage | None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path), "ok": self.ok, "errors": len(self.errors), "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+            "coverage": self.coverage.to_dict() if self.coverage else None,
+        }
+
+
+def check(path: str | Path | None = None) -> CheckReport:
+    """Check the knowledge base in `path` (the bundled one when None)."""
+    root = Path(path) if path is not None else bundled_path()
+    if not root.is_dir():
+        raise UsageError(f"knowledge base folder not found: {root}")
+    errors: list[KnowledgeBaseError] = []
+    try:
+        kb = load(root, errors=errors)
+    except KnowledgeBaseError as e:  # the folder or its sources: nothing more can be checked
+        errors.append(e)
+    if errors:
+        return CheckReport(root, tuple(_from_error(e) for e in errors), None)
+    lines = _YamlLines(root)
+    problems = [
+        *_drafts(kb, lines),
+        *_few_examples(kb, lines),
+        *_misassigned_examples(kb, lines),
+        *_near_duplicates(kb, lines),
+        *_unsupported_answers(kb, lines),
+    ]
+    coverage = _coverage(kb)
+    problems += [
+        Problem("warning", s.file, s.line, None, f"no intent cites this sentence (paragraph {s.paragraph}): "
+                f"{_quote(s.text, 100)}", "uncited-sentence")
+        for s in coverage.uncited
+    ]
+    return CheckReport(root, tuple(problems), coverage)
+
+
+def _from_error(e: KnowledgeBaseError) -> Problem:
+    return Problem("error", e.file, e.line, e.intent, " ".join(e.message.split()))
+
+
+# ------------------------------------------------------------------ the checks
+
+
+def _drafts(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
+    return [
+        Problem("warning", i.file, lines.key(i, "review"), i.id,
+                "a draft not yet reviewed: check its questions and answer against the quotes, "
+                "then delete 'review: true'", "draft")
+        for i in kb.intents if lines.value(i, "review") in ("true", "True", "yes")
+    ]
+
+
+def _few_examples(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
+    return [
+        Problem("warning", i.file, lines.key(i, "questions"), i.id,
+                f"only {len(i.questions)} example question{'s' if len(i.questions) != 1 else ''}; "
+                f"write at least {MIN_EXAMPLES}, worded the ways people ask", "few-examples")
+        for i in kb.intents if len(i.questions) < MIN_EXAMPLES
+    ]
+
+
+def _misassigned_examples(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
+    from .bot import FAQBot
+
+    matcher = FAQBot(kb).matcher  # the very matcher `faqbot ask` uses
+    out = []
+    for intent in kb.intents:
+        for n, question in enumerate(intent.questions):
+            ranked = matcher.match(question, limit=2)
+            if not ranked or ranked[0].intent == intent.id:
+                continue
+            top = ranked[0]
+            other = kb.intent(top.intent)
+            out.append(Problem(
+                "warning", intent.file, lines.question(intent, n), intent.id,
+                f"example {_quote(question)} is matched to intent '{top.intent}' ({other.file}:{other.line}) "
+                f"with confidence {top.confidence:.2f}; reword it, or move it there",
+                "misassigned-example",
+            ))
+    return out
+
+
+def _near_duplicates(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
+    examples = [(intent, n, normalize(q)) for intent in kb.intents for n, q in enumerate(intent.questions)]
+    choices = [text for _, _, text in examples]
+    words = [{stem(w) for w in text.split()} - _FILLER for _, _, text in examples]
+    out = []
+    for a, (intent, n, text) in enumerate(examples):
+        if not text:
+            continue
+        found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO, limit=None)
+        for _, score, b in sorted(found, key=lambda f: f[2]):
+            other, m, _ = examples[b]
+            if b <= a or other.id == intent.id or not _same_words(words[a], words[b]):
+                continue  # each pair once, reported at the later example
+            same = "the same example as" if score >= 100 else f"a near-duplicate ({score:.0f}%) of"
+            out.append(Problem(
+                "warning", other.file, lines.question(other, m), other.id,
+                f"example {_quote(other.questions[m])} is {same} {_quote(intent.questions[n])} of intent "
+                f"'{intent.id}' ({intent.file}:{lines.question(intent, n)}); keep it in one intent",
+                "near-duplicate",
+            ))
+    return out
+
+
+_FILLER = frozenset({"a", "an", "the", "please"})
+
+
+def _same_words(a: set[str], b: set[str]) -> bool:
+    """True when two examples' words (but articles) differ at most by typos (one edit
+    in a word of 4+ letters): "What does DHS stand for?" and "... DEA ...", or "how
+    will X be ended" and "is X being ended", are different questions, however alike
+    their letters."""
+    only_a, only_b = a - b, b - a
+    if len(only_a) != len(only_b):
+        return False
+    return all(
+        len(w) >= 4 and any(Levenshtein.distance(w, v, score_cutoff=1) <= 1 for v in only_b) for w in only_a
+    )
+
+
+def _content_words(text: str) -> set[str]:
+    return {stem(t) for t in tokenize(text) if t not in STOPWORDS}
+
+
+def _unsupported_answers(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
+    out = []
+    for intent in kb.intents:
+        if intent.kind != "answer" or not intent.citations:
+            continue
+        words = _content_words(intent.answer)
+        if not words:
+            continue
+        quoted = set().union(*(_content_words(c.quote) for c in intent.citations))
+        support = len(words & quoted) / len(words)
+        if support < MIN_ANSWER_SUPPORT:
+            out.append(Problem(
+                "warning", intent.file, lines.key(intent, "answer"), intent.id,
+                f"the answer shares {support:.0%} of its words with its quotes; "
+                f"it should say only what the quotes say", "unsupported-answer",
+            ))
+    return out
+
+
+def _coverage(kb: KnowledgeBase) -> Coverage:
+    cited = 0
+    total = 0
+    uncited = []
+    for source in kb.sources.values():
+        spans = [(c.start, c.end) for i in kb.intents for c in i.citations if c.source == source.id]
+        for sentence in source.sentences():
+            total += 1
+            if any(start < sentence.end and sentence.start < end for start, end in spans):
+                cited += 1
+                continue
+            block = source.block_at(sentence.start)
+            uncited.append(Sentence(
+                source.id, f"seeds/{source.file}", source.text.count("\n", 0, sentence.start) + 1,
+                block.paragraph if block else 0, source.text[sentence.start : sentence.end],
+            ))
+    return Coverage(cited, total, tuple(uncited))
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+class _YamlLines:
+    """Lines of an intent's fields and of each of its example questions.
+
+    The loader keeps the line of each intent and of each key; the line of each list
+    item is read here from the YAML node tree (composition builds no objects, so it is
+    as safe as the safe loader). Unknown lines fall back to the intent's line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def _intents(self, file: str) -> dict[str, dict[str, Any]]:
+        if file not in self._files:
+            found: dict[str, dict[str, Any]] = {}
+            try:
+                node = yaml.compose((self.root / file).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            except (OSError, UnicodeError, yaml.YAMLError):
+                node = None
+            for entry in _get(node, "intents").value if isinstance(_get(node, "intents"), yaml.SequenceNode) else []:
+                ident = _get(entry, "id")
+                if not isinstance(ident, yaml.ScalarNode):
+                    continue
+                pairs = entry.value if isinstance(entry, yaml.MappingNode) else []
+                keys = {k.value: k.start_mark.line + 1 for k, _ in pairs}
+                values = {k.value: v.value for k, v in pairs if isinstance(v, yaml.ScalarNode)}
+                questions = _get(entry, "questions")
+                items = [q.start_mark.line + 1 for q in questions.value] if isinstance(questions, yaml.SequenceNode) else []
+                found[ident.value] = {"keys": keys, "values": values, "questions": items}
+            self._files[file] = found
+        return self._files[file]
+
+    def key(self, intent: Intent, key: str) -> int:
+        return int(self._intents(intent.file).get(intent.id, {}).get("keys", {}).get(key, intent.line))
+
+    def value(self, intent: Intent, key: str) -> str | None:
+        """The text of a plain (scalar) field as written, or None."""
+        value = self._intents(intent.file).get(intent.id, {}).get("values", {}).get(key)
+        return value if isinstance(value, str) else None
+
+    def question(self, intent: Intent, n: int) -> int:
+        items = self._intents(intent.file).get(intent.id, {}).get("questions", [])
+        return int(items[n]) if n < len(items) else self.key(intent, "questions")
+
+
+def _get(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+# ------------------------------------------------------------------ the command
+
+
+def run(args: argparse.Namespace) -> int:
+    """`faqbot check [--kb DIR] [--json]`: exit 1 when there are errors, else 0."""
+    from .render import clean
+
+    report = check(args.kb)
+    if args.json:
+        # ASCII-only JSON: faithful, and nothing in it a terminal would act on
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=True) + "\n")
+        return 1 if report.errors else 0
+    out = [" ".join(clean(str(p)).split()) for p in report.problems]
+    if report.coverage is not None:
+        out.append(f"coverage: {report.coverage}")
+    else:
+        out.append("warnings and coverage are checked once the errors are fixed")
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    out.append(f"{clean(str(report.path))}: {n_err} error{'s' * (n_err != 1)}, "
+               f"{n_warn} warning{'s' * (n_warn != 1)}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return 1 if report.errors else 0
