@@ -43,6 +43,17 @@ intents:
 """
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_xdg_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests (and the processes they start) use their own cache and state folders,
+    never the real ~/.cache/faqbot or ~/.local/state/faqbot."""
+    import os
+
+    base = tmp_path_factory.mktemp("xdg")
+    os.environ["XDG_CACHE_HOME"] = str(base / "cache")
+    os.environ["XDG_STATE_HOME"] = str(base / "state")
+
+
 @pytest.fixture(scope="session")
 def bot() -> FAQBot:
     return FAQBot.load()

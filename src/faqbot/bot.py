@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import dialogue
 from .dialogue import DEFAULT_THRESHOLDS, PassageIndex, Thresholds
-from .knowledge import Intent, KnowledgeBase, load
+from .knowledge import Intent, KnowledgeBase, bundled_path, load
 from .matcher import Matcher
 from .replies import Reply
 
@@ -33,8 +33,15 @@ class FAQBot:
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> FAQBot:
-        """Load a knowledge base folder (the bundled one when `path` is None)."""
-        return cls(load(path), thresholds=thresholds)
+        """Load a knowledge base folder (the bundled one when `path` is None). The built
+        bot is cached on disk and reused while no file changes (see `faqbot.cache`)."""
+        from . import cache
+
+        root = Path(path) if path is not None else bundled_path()
+        bot = cache.load(root, lambda: cls(load(root)), cls)
+        if bot.thresholds != thresholds:
+            bot.thresholds = thresholds  # this copy is our own: nothing shares it yet
+        return bot
 
     @property
     def intents(self) -> tuple[Intent, ...]:
