@@ -269,7 +269,7 @@ def test_acknowledgements_ask_for_more_and_keep_the_choices(bot: FAQBot) -> None
 
 
 def test_an_acknowledgement_during_a_clarification_repeats_the_choices(bot: FAQBot) -> None:
-    bot = FAQBot(bot.kb, thresholds=Thresholds(margin=1.01, clarify=0.0))  # every answer becomes a choice
+    bot = FAQBot(bot.kb, thresholds=Thresholds(margin=1.01, clarify=0.0, wording=1.01))  # every answer becomes a choice
     session = bot.session()
     first = session.ask("what is special order 40")
     assert first.status == "clarify"

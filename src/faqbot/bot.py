@@ -66,7 +66,7 @@ class FAQBot:
                 suggestions=dialogue.suggestions_for((), self.kb), notes=notes, reason="the question is empty",
             )
         matches = self.matcher.match(text, limit=5)
-        decision = dialogue.decide(matches, self.kb, self.thresholds)
+        decision = dialogue.decide(matches, self.kb, self.thresholds, query=text, matcher=self.matcher)
         if decision.status == "clarify":
             return Reply(
                 question, "clarify", None, decision.chosen[0].confidence,
@@ -80,9 +80,7 @@ class FAQBot:
                 question, self.kb.intent(top.intent), top, self.kb,
                 candidates=matches, reason=decision.reason, notes=notes,
             )
-        passages = [
-            (c, conf) for c, conf in self.passages.search(text) if conf >= self.thresholds.passage
-        ]
+        passages = [(c, m.confidence) for c, m in self.passages.answer(text, self.thresholds)]
         if passages:
             return Reply(
                 question, "passage", None, passages[0][1],

@@ -191,7 +191,7 @@ def _misassigned_examples(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]
     out = []
     for intent in kb.intents:
         for n, question in enumerate(intent.questions):
-            ranked = matcher.match(question, limit=2)
+            ranked = matcher.match(question, limit=2, exact=False)  # as if worded anew
             if not ranked or ranked[0].intent == intent.id:
                 continue
             top = ranked[0]

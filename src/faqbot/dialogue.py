@@ -31,15 +31,25 @@ class Thresholds:
     passage: the least confidence for answering with sentences of the article when
              no intent qualifies; higher than `answer` because a sentence has no
              hand-written examples behind it.
+    wording: a near tie is broken, not asked about, when one candidate's closest
+             example is this much more alike to the question (rapidfuzz ratio, 0..1)
+             than the others' — and at least `wording_min` alike: "what's special
+             order 40" is "What is Special Order 40?" almost letter for letter.
+    passage_coverage: and the least share of the question's informative words that
+             the sentence must contain: a sentence that shares one rare word with a
+             question ("birthright") is not an answer to it.
     suggest: the least confidence for an intent to be suggested after a decline;
              below it the nearest intents are unrelated and the default topics are
              suggested instead.
     """
 
-    answer: float = 0.5
-    margin: float = 0.08
+    answer: float = 0.4
+    margin: float = 0.03
     clarify: float = 0.4
-    passage: float = 0.6
+    passage: float = 0.7
+    passage_coverage: float = 0.6
+    wording: float = 0.1
+    wording_min: float = 0.75
     suggest: float = 0.15
 
 
@@ -55,8 +65,16 @@ class Decision:
     reason: str
 
 
-def decide(matches: Sequence[Match], kb: KnowledgeBase, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
-    """Answer, clarify or decline, from the ranked matches of one question."""
+def decide(
+    matches: Sequence[Match], kb: KnowledgeBase, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *, query: str | None = None, matcher: Matcher | None = None,
+) -> Decision:
+    """Answer, clarify or decline, from the ranked matches of one question.
+
+    Given the `query` and the `matcher` that ranked it, a near tie is broken by
+    wording: when one candidate has an example worded much more like the query
+    than the others' (`Thresholds.wording`), it is answered instead of asking.
+    """
     if not matches:
         return Decision("unknown", (), "no example question shares a word with the question")
     top = matches[0]
@@ -73,10 +91,19 @@ def decide(matches: Sequence[Match], kb: KnowledgeBase, thresholds: Thresholds =
     if close:
         chosen = (top, *close[:2])
         names = ", ".join(f"'{m.intent}' ({m.confidence:.2f})" for m in chosen)
-        return Decision(
-            "clarify", chosen,
-            f"{names} are within {thresholds.margin:.2f} of each other: too close to choose",
-        )
+        tie = f"{names} are within {thresholds.margin:.2f} of each other"
+        if query is not None and matcher is not None:
+            alike = sorted(
+                ((matcher.closest(query, m.intent), m) for m in chosen), key=lambda t: (-t[0][1], t[1].intent)
+            )
+            (example, sim), winner = alike[0]
+            if sim >= thresholds.wording_min and sim - alike[1][0][1] >= thresholds.wording:
+                return Decision(
+                    kb.intent(winner.intent).status, (winner,),
+                    f"{tie}; '{winner.intent}' has the example worded most like the question "
+                    f"(“{example}”, {sim:.2f} alike vs {alike[1][0][1]:.2f})",
+                )
+        return Decision("clarify", chosen, f"{tie}: too close to choose")
     runner = matches[1].confidence if len(matches) > 1 else 0.0
     return Decision(
         kb.intent(top.intent).status, (top,),
@@ -166,10 +193,19 @@ class PassageIndex:
                 examples[key] = [source.text[span.start : span.end]]
         self._matcher = Matcher(examples, synonyms=synonyms)
 
-    def search(self, question: str, *, limit: int = 2) -> list[tuple[Citation, float]]:
-        """The sentences nearest to `question`, best first, with their confidence."""
+    def search(self, question: str, *, limit: int = 2) -> list[tuple[Citation, Match]]:
+        """The sentences nearest to `question`, best first, with their match."""
         out = []
         for m in self._matcher.match(question, limit=limit):
             source, start, end = self._spans[m.intent]
-            out.append((source.citation(start, end), m.confidence))
+            out.append((source.citation(start, end), m))
         return out
+
+    def answer(self, question: str, thresholds: Thresholds) -> list[tuple[Citation, Match]]:
+        """The one or two sentences that clearly answer `question`, or []: a sentence
+        qualifies when both its confidence and its coverage of the question's words
+        reach the thresholds."""
+        return [
+            (c, m) for c, m in self.search(question)
+            if m.confidence >= thresholds.passage and m.coverage >= thresholds.passage_coverage
+        ]

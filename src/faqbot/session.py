@@ -317,7 +317,7 @@ class Session:
             return base  # a self-contained question: context has nothing to add
         matcher, near = self._context_matcher(context)
         found = matcher.match(words, limit=5) if near else []
-        decision = dialogue.decide(found, self.bot.kb, self.bot.thresholds)
+        decision = dialogue.decide(found, self.bot.kb, self.bot.thresholds, query=words, matcher=matcher)
         top = base.candidates[0] if base.candidates else None
         lead = f"a follow-up to '{context.id}', matched among its follow-ups and topic: "
         note = f"Understood as a follow-up to “{context.title}”."

@@ -3,10 +3,11 @@
 Everything here is a pure function (no I/O, no global state that changes), so the
 knowledge base and the query go through exactly the same pipeline:
 
-    normalize  NFKC, casefold, curly quotes/dashes to ASCII, possessive ``'s``
-               dropped, apostrophes inside words removed (``don't`` -> ``dont``),
-               dotted acronyms joined (``u.s.`` -> ``us``), every other
-               non-alphanumeric character becomes a space, whitespace collapsed.
+    normalize  NFKC, casefold, accents stripped, curly quotes/dashes to ASCII,
+               possessive ``'s`` dropped, apostrophes inside words removed
+               (``don't`` -> ``dont``), dotted acronyms joined (``u.s.`` -> ``us``),
+               every other non-alphanumeric character (Unicode-aware) becomes a
+               space, whitespace collapsed.
     tokenize   ``normalize(text).split()``.
     stem       a deliberately small suffix stripper (plural ``s``/``es``/``ies``,
                ``ing``, ``ed``, final ``e``) so "schedule", "scheduled" and
@@ -63,8 +64,12 @@ _TRANSLATE = str.maketrans(
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _INNER_APOS = re.compile(r"(?<=\w)'(?=\w)")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
-_NON_WORD = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
-_UNDERSCORE = re.compile(r"_+")
+_NON_WORD = re.compile(r"[\W_]+")
+# Terminal escape sequences (CSI, OSC, two-byte) are not words: "\x1b[31mwhat" is "what".
+_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# Invisible format characters (soft hyphen, zero-widths, bidi marks and controls, BOM,
+# variation selectors) would glue onto a word ("\u202ewhat", "what\u200b"): dropped.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff]")
 
 # Words that carry little information about *which* question is asked.  They are
 # not removed (a query made only of them still matches), only down-weighted.
@@ -75,7 +80,7 @@ STOPWORDS = frozenset(
     is it its itself just me my myself of on or our ours please she should so some
     tell than that the their them then there these they this those to too us was
     we were what when where which while who whom why will with would you your
-    yours hi hello hey know want like need get let go okay ok thank thanks also
+    yours know want like need get let go also
     much many very really one more most other s t d ll m re ve
     """.split()
 )
@@ -98,12 +103,12 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
+    text = _INVISIBLE.sub("", _ESCAPE.sub(" ", text))
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
     text = _strip_accents(text)
     text = _POSSESSIVE.sub("", text)
     text = _INNER_APOS.sub("", text)
     text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _UNDERSCORE.sub(" ", text)
     text = _NON_WORD.sub(" ", text)
     return " ".join(text.split())
 

@@ -1,0 +1,253 @@
+"""The embeddable matcher (faqbot.matcher): ranking, robustness, confidence, speed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faqbot import matcher as matcher_module
+from faqbot.matcher import Match, Matcher
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+INTENTS = {
+    "special-order-40": [
+        "What is Special Order 40?",
+        "what does special order 40 say",
+        "LAPD rule on asking about immigration status",
+        "can the police ask about my immigration status",
+        "special order 40",
+    ],
+    "sanctuary-ordinance": [
+        "Is Los Angeles a sanctuary city?",
+        "what does the sanctuary ordinance prohibit",
+        "la sanctuary ordinance",
+        "can city workers help federal immigration enforcement",
+    ],
+    "dea-la-leader": [
+        "Who leads the DEA's Los Angeles field division?",
+        "who is in charge of the dea in la",
+        "Matthew Allen",
+        "who runs the dea field office",
+    ],
+    "birthright-citizenship": [
+        "What about birthright citizenship?",
+        "is trump ending birthright citizenship",
+        "citizenship for children born in the us",
+    ],
+    "greeting": ["hello", "hi there", "good morning"],
+    "thanks": ["thanks", "thank you so much", "cheers"],
+}
+SYNONYMS = {
+    "special order 40": ["so 40", "so40", "so-40"],
+    "lapd": ["los angeles police department", "los angeles police", "cops"],
+    "los angeles": ["la", "l.a."],
+    "dea": ["drug enforcement administration"],
+}
+
+
+@pytest.fixture(scope="module")
+def m() -> Matcher:
+    return Matcher(INTENTS, synonyms=SYNONYMS)
+
+
+def top(m: Matcher, query: str) -> str | None:
+    best = m.best(query)
+    return best.intent if best else None
+
+
+@pytest.mark.parametrize(
+    ("query", "intent"),
+    [
+        ("What is Special Order 40?", "special-order-40"),  # an example, verbatim
+        ("so 40", "special-order-40"),  # synonym variant
+        ("tell me about SO-40", "special-order-40"),
+        ("who leads the drug enforcement administration in LA", "dea-la-leader"),  # synonym phrase
+        ("sanctuary", "sanctuary-ordinance"),  # keyword only
+        ("allen", "dea-la-leader"),  # fragment
+        ("city sanctuary angeles los is", "sanctuary-ordinance"),  # word order
+        ("helo", "greeting"),  # typo in a short word
+        ("speshal ordr 40", "special-order-40"),  # two typos
+        ("who leeds the DEA feild divison", "dea-la-leader"),  # three typos
+        ("birthrite citizenshp", "birthright-citizenship"),
+        (
+            "I read the article last night and my cousin keeps asking me things. "
+            "She lives in Echo Park. Who is actually in charge of the DEA office there?",
+            "dea-la-leader",
+        ),  # long query with context around the question
+    ],
+)
+def test_top_intent(m: Matcher, query: str, intent: str) -> None:
+    assert top(m, query) == intent
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Who leads the DEA’s Los Angeles field division?", "Who leads the DEA's Los Angeles field division?"),
+        ("“special order 40”", '"special order 40"'),
+        ("ＳＰＥＣＩＡＬ ＯＲＤＥＲ ４０", "special order 40"),
+        ("SANCTUARY CITY", "sanctuary city"),
+    ],
+)
+def test_normalization_does_not_change_the_result(m: Matcher, a: str, b: str) -> None:
+    assert m.match(a) == m.match(b)
+
+
+def test_example_is_the_original_text(m: Matcher) -> None:
+    best = m.best("who is matthew allen")
+    assert best is not None and best.example == "Matthew Allen"
+    assert m.best("what is so40").example in INTENTS["special-order-40"]
+
+
+def test_ranking_is_ordered_and_unique(m: Matcher) -> None:
+    found = m.match("who is in charge of the sanctuary ordinance", limit=None)
+    assert len(found) >= 2
+    keys = [(-x.confidence, x.intent) for x in found]
+    assert keys == sorted(keys)
+    assert len({x.intent for x in found}) == len(found)
+    assert {x.intent for x in found} <= set(m.intents)
+
+
+def test_limit_and_score_cutoff(m: Matcher) -> None:
+    assert len(m.match("dea la sanctuary", limit=2)) <= 2
+    cut = m.match("dea la sanctuary", limit=None, score_cutoff=0.3)
+    assert all(x.confidence >= 0.3 for x in cut)
+    assert len(m.match("dea la sanctuary", limit=None, score_cutoff=1.01)) == 0
+
+
+def test_deterministic_across_builds_and_calls() -> None:
+    a = Matcher(INTENTS, synonyms=SYNONYMS)
+    b = Matcher(dict(reversed(list(INTENTS.items()))), synonyms=SYNONYMS)
+    for q in ["so 40", "who runs it", "sanctuary police", "thanks a lot", "citizenship"]:
+        assert a.match(q, limit=None) == a.match(q, limit=None)
+        assert a.match(q, limit=None) == b.match(q, limit=None)
+
+
+def test_ties_are_broken_by_intent_id() -> None:
+    twins = Matcher({"b-intent": ["exactly the same words"], "a-intent": ["exactly the same words"]})
+    found = twins.match("exactly the same words")
+    assert [x.intent for x in found] == ["a-intent", "b-intent"]
+    assert found[0].confidence == found[1].confidence
+
+
+def test_in_scope_is_confident_and_out_of_scope_is_not(m: Matcher) -> None:
+    assert m.best("What is Special Order 40?").confidence >= 0.8
+    for q in ["how do I bake bread", "what is the capital of mongolia", "quantum entanglement explained"]:
+        best = m.best(q)
+        assert best is None or best.confidence < 0.5, (q, best)
+
+
+def test_coverage_reports_unknown_words(m: Matcher) -> None:
+    known = m.best("special order 40")
+    mixed = m.best("special order 40 zebra giraffe penguin")
+    assert known.coverage == pytest.approx(1.0)
+    assert mixed.coverage < 0.6
+    assert mixed.confidence < known.confidence
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t", "?!?!", "…", "’’", "\u200b", "🙂🙂"])
+def test_empty_or_punctuation_only_returns_nothing(m: Matcher, query: str) -> None:
+    assert m.match(query) == []
+    assert m.best(query) is None
+
+
+def test_huge_input_is_handled_quickly(m: Matcher) -> None:
+    query = "special order 40 " * 5000 + "x" * 100_000
+    t0 = time.perf_counter()
+    found = m.match(query)
+    assert time.perf_counter() - t0 < 2.0
+    assert all(0.0 <= x.confidence <= 1.0 for x in found)
+
+
+def test_non_string_query_is_a_type_error(m: Matcher) -> None:
+    with pytest.raises(TypeError):
+        m.match(None)  # type: ignore[arg-type]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_valid_ranked_matches(query: str) -> None:
+    m = _SHARED
+    found = m.match(query, limit=None)
+    assert all(0.0 <= x.confidence <= 1.0 for x in found)
+    assert [x.confidence for x in found] == sorted((x.confidence for x in found), reverse=True)
+    assert found == m.match(query, limit=None)
+
+
+_SHARED = Matcher(INTENTS, synonyms=SYNONYMS)
+
+
+def test_match_to_dict_and_frozen(m: Matcher) -> None:
+    best = m.best("so 40")
+    d = best.to_dict()
+    assert d["intent"] == "special-order-40" and set(d) >= {"intent", "confidence", "example", "coverage"}
+    with pytest.raises(AttributeError):
+        best.intent = "x"  # type: ignore[misc]
+    assert isinstance(best, Match)
+
+
+def test_intents_property_and_empty_kb() -> None:
+    assert Matcher(INTENTS).intents == tuple(INTENTS)
+    empty = Matcher({})
+    assert empty.intents == () and empty.match("hello") == []
+    blank = Matcher({"x": ["", "  "]})
+    assert blank.match("hello") == []
+
+
+def test_concurrent_calls_agree(m: Matcher) -> None:
+    queries = ["so 40", "who leads the dea", "is la a sanctuary city", "thank you", "birthright"] * 40
+    expected = [m.match(q) for q in queries]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(m.match, queries)) == expected
+
+
+def test_small_kb_is_fast(m: Matcher) -> None:
+    queries = ["what is so 40", "who leads the dea in la", "sanctuary city", "helo", "birthright citizenship"]
+    t0 = time.perf_counter()
+    for _ in range(200):
+        for q in queries:
+            m.match(q)
+    per_query_ms = (time.perf_counter() - t0) * 1000 / (200 * len(queries))
+    assert per_query_ms < 2.0  # well under 1 ms on a quiet machine; slack for CI
+
+
+def test_refined_model_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The discriminative refinement (big KBs) keeps the same contract."""
+    monkeypatch.setattr(matcher_module, "_REFINE_MIN_EXAMPLES", 1)
+    refined = Matcher(INTENTS, synonyms=SYNONYMS)
+    assert refined._refined
+    assert top(refined, "so 40") == "special-order-40"
+    assert top(refined, "who leads the DEA feild divison") == "dea-la-leader"
+    found = refined.match("sanctuary police dea", limit=None)
+    assert all(0.0 <= x.confidence <= 1.0 for x in found)
+    assert found == Matcher(INTENTS, synonyms=SYNONYMS).match("sanctuary police dea", limit=None)
+
+
+def test_import_does_not_load_numpy() -> None:
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import faqbot.matcher as fm; "
+        "fm.Matcher({'a': ['hello there'], 'b': ['special order 40']}).match('helo'); "
+        "print('numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(SRC)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_an_example_word_for_word_goes_to_its_own_intent():
+    m = Matcher({
+        "news": ["dea announcement", "what was said"],
+        "worry": ["dea announcement worries", "why is the dea announcement worrying", "announcement concerns",
+                  "dea concerns", "worry about dea announcement"],
+    })
+    # by the statistics alone the other intent wins: its examples use these words more
+    assert m.match("DEA announcement?", exact=False)[0].intent == "worry"
+    best = m.match("DEA announcement?")[0]
+    assert (best.intent, best.example, best.confidence) == ("news", "dea announcement", 0.99)
