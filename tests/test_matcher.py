@@ -231,6 +231,14 @@ def test_refined_model_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert found == Matcher(INTENTS, synonyms=SYNONYMS).match("sanctuary police dea", limit=None)
 
 
+def test_without_numpy_a_big_kb_is_simply_not_refined(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matcher_module, "_REFINE_MIN_EXAMPLES", 1)
+    monkeypatch.setattr(matcher_module, "_has_numpy", lambda: False)
+    plain = Matcher(INTENTS, synonyms=SYNONYMS)
+    assert not plain._refined
+    assert top(plain, "so 40") == "special-order-40"
+
+
 def test_import_does_not_load_numpy() -> None:
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); import faqbot.matcher as fm; "

@@ -206,7 +206,11 @@ class Matcher:
         }
         penalty = [math.log((t + _ALPHA * n_feats) / _ALPHA) / _TEMPERATURE for t in totals]
         self._refined = False
-        if _REFINE_MIN_EXAMPLES <= len(ex_feats) and len(weights) * len(ids) <= _REFINE_MAX_CELLS:
+        if (
+            _REFINE_MIN_EXAMPLES <= len(ex_feats)
+            and len(weights) * len(ids) <= _REFINE_MAX_CELLS
+            and _has_numpy()
+        ):
             weights = _refine(weights, penalty, idf, ex_feats, ex_intent, len(ids))
             penalty = [k * _REFINE_INIT for k in penalty]
             self._refined = True
@@ -466,6 +470,13 @@ def _confidence(prob: float, coverage: float, cal: tuple[float, float, float]) -
     prob = min(max(prob, 1e-9), 1.0 - 1e-9)
     z = cal[0] * math.log(prob / (1.0 - prob)) + cal[1] * coverage + cal[2]
     return round(1.0 / (1.0 + math.exp(-z)), 6)
+
+
+def _has_numpy() -> bool:
+    """numpy is a dependency, but a matcher without it still works (unrefined)."""
+    import importlib.util
+
+    return importlib.util.find_spec("numpy") is not None
 
 
 def _refine(
