@@ -79,9 +79,11 @@ def two_sources(tmp_path: Path) -> Path:
     return kb
 
 
-def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "88", "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    return subprocess.run([sys.executable, "-m", "faqbot", *args], capture_output=True, text=True, timeout=60, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "faqbot", *args], input=stdin, capture_output=True, text=True, timeout=60, env=env
+    )
 
 
 def test_one_intent_cites_both_sources_with_their_own_offsets(two_sources):
@@ -177,6 +179,10 @@ def test_cli_names_the_article_once_there_are_two(library_and_dea, tmp_path):
     result = _run(tmp_path, "ask", "--kb", str(library_and_dea), "What is Special Order 40?")
     assert result.returncode == 0
     assert "  — DEA joins immigration enforcement in LA, Los Angeles’ Sanctuary City Policies, paragraph 9\n" in result.stdout
+    batch = _run(tmp_path, "ask", "--kb", str(library_and_dea), "-", stdin="What is Special Order 40?\n")
+    assert batch.stdout.rstrip("\n").endswith(
+        "[DEA joins immigration enforcement in LA, Los Angeles’ Sanctuary City Policies, paragraph 9]"
+    )
 
 
 def test_a_failed_addition_leaves_the_knowledge_base_as_it_was(tmp_path, monkeypatch):

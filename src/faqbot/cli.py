@@ -233,7 +233,8 @@ def read_lines(stream: BinaryIO) -> Iterator[bytes]:
 def _ask_batch(bot: FAQBot, args: argparse.Namespace, log: UnansweredLog | None = None) -> int:
     from . import render
 
-    fmt = render.to_json if args.json else render.to_line
+    titles = _titles(bot)
+    fmt = render.to_json if args.json else (lambda reply: render.to_line(reply, source_titles=titles))
     for raw in read_lines(sys.stdin.buffer):
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         reply: Reply = bot.ask(line)

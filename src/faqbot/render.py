@@ -112,11 +112,13 @@ def _suggestion_lines(reply: Reply, width: int, style: Style, numbered: bool) ->
     return lines
 
 
-def to_line(reply: Reply) -> str:
-    """The reply on one line (batch mode): status, intent, answer, first location."""
+def to_line(reply: Reply, *, source_titles: dict[str, str] | None = None) -> str:
+    """The reply on one line (batch mode): status, intent, answer, first location
+    (naming its article when `source_titles` is given, as in `to_text`)."""
     where = ""
     if reply.citations:
-        where = f" [{location(reply.citations[0])}]"
+        first = reply.citations[0]
+        where = f" [{location(first, (source_titles or {}).get(first.source))}]"
     elif reply.suggestions:
         where = " Try: " + " | ".join(s.question for s in reply.suggestions)
     fields = (reply.status, reply.intent or "-", reply.answer + where)
