@@ -71,34 +71,31 @@ def test_bare_faqbot_on_a_terminal_is_the_chat_and_no_color_is_honoured(tmp_path
     assert child.exitstatus == 0
     assert "\x1b[36m" not in seen and "\x1b[32m" not in seen  # no colours
 
-    child = spawn(tmp_path, "chat", "--no-color")
-    try:
-        child.expect_exact(PROMPT)
-        child.sendline("What is Special Order 40?")
-        child.expect("bars officers")
-        child.expect_exact(PROMPT)
-        seen = child.before or ""
-        child.sendline("/quit")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
-    assert child.exitstatus == 0
+    seen, status = _ask_and_quit(tmp_path, "bars officers", "chat", "--no-color")
+    assert status == 0
     assert "bars officers" in seen and "\x1b[36m" not in seen  # no colours
 
 
-def test_colours_on_a_terminal(tmp_path: Path) -> None:
-    child = spawn(tmp_path, "chat")
+def _ask_and_quit(tmp_path: Path, expected: str, *args: str) -> tuple[str, int | None]:
+    """Ask "What is Special Order 40?" in a real chat, wait for `expected`, then /quit:
+    what the screen showed after the answer's first match, and the exit status."""
+    child = spawn(tmp_path, *args)
     try:
         child.expect_exact(PROMPT)
         child.sendline("What is Special Order 40?")
-        child.expect("Related questions:")
+        child.expect(expected)
         child.expect_exact(PROMPT)
         seen = child.before or ""
         child.sendline("/quit")
         child.expect(pexpect.EOF)
     finally:
         child.close()
-    assert child.exitstatus == 0
+    return seen, child.exitstatus
+
+
+def test_colours_on_a_terminal(tmp_path: Path) -> None:
+    seen, status = _ask_and_quit(tmp_path, "Related questions:", "chat")
+    assert status == 0
     assert "\x1b[" in seen and "36m" in seen  # the numbered questions in cyan
 
 
