@@ -96,7 +96,7 @@ def test_a_cached_bot_is_safe_to_share_between_threads(make_kb, builds: list[Pat
 def test_thresholds_apply_to_a_cached_bot_without_changing_the_cache(make_kb, builds: list[Path]):
     kb = make_kb()
     FAQBot.load(kb)
-    strict = FAQBot.load(kb, thresholds=Thresholds(answer=0.999))
+    strict = FAQBot.load(kb, thresholds=Thresholds(answer=0.999, agree=0.999))
     assert strict.thresholds.answer == 0.999
     assert strict.ask("how much do cats sleep").status != "answered"
     again = FAQBot.load(kb)

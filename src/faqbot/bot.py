@@ -1,15 +1,28 @@
-"""`FAQBot`: a loaded knowledge base, its matcher, and `ask()`."""
+"""`FAQBot`: a loaded knowledge base, its matcher, its passages, and `ask()`.
+
+The flow of one question (each step reads the value the previous one made)::
+
+    text -> question.analyse -> Question (answer type, focus)
+         -> Matcher.match (intents)   and   PassageIndex.search (sentences)
+         -> dialogue.decide: answer, clarify or decline on the matcher's confidence
+         -> answerability: does the chosen candidate's cited text hold what is asked?
+         -> Reply (answered | clarify | passage | unknown with `missing` | smalltalk)
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace as _replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import dialogue
-from .dialogue import DEFAULT_THRESHOLDS, PassageIndex, Thresholds
+from .answerability import Missing, Vocabulary, describe, surface
+from .dialogue import DEFAULT_THRESHOLDS, Thresholds
 from .knowledge import Intent, KnowledgeBase, bundled_path, load
-from .matcher import Matcher
-from .replies import Reply
+from .matcher import Match, Matcher
+from .passages import Passage, PassageIndex
+from .question import Question, analyse
+from .replies import Citation, Reply
 
 if TYPE_CHECKING:
     from .session import Session
@@ -19,6 +32,25 @@ __all__ = ["FAQBot", "MAX_QUESTION_CHARS"]
 #: Questions are cut to this many characters before matching (a question is a
 #: sentence or three; anything longer is pasted text, and would only cost time).
 MAX_QUESTION_CHARS = 1000
+#: How deep in the matcher's ranking an intent may be and still answer by agreeing with
+#: the best sentence (see `FAQBot._agreement`).
+AGREE_DEPTH = 1
+
+
+def _evidence(intent: Intent) -> str:
+    """What an intent's reply shows: its quotes and its answer."""
+    return "\n".join([*(c.quote for c in intent.citations), intent.answer])
+
+
+def _headings(intent: Intent) -> str:
+    """The section headings its quotes sit under."""
+    return "\n".join(c.section or "" for c in intent.citations)
+
+
+def _about(intent: Intent) -> str:
+    """What an intent is about: its title and example questions (names the author
+    wrote there, "LA cops", are what the intent answers about)."""
+    return "\n".join([intent.title, *intent.questions])
 
 
 class FAQBot:
@@ -30,6 +62,28 @@ class FAQBot:
         self.thresholds = thresholds
         self.matcher = Matcher({i.id: list(i.questions) for i in kb.intents}, synonyms=kb.synonyms)
         self.passages = PassageIndex(kb.sources, kb.synonyms)
+        answers = [i for i in kb.intents if i.kind == "answer"]
+        self.vocabulary = Vocabulary(
+            [*(s.text for s in kb.sources.values()), *(q for i in answers for q in (*i.questions, i.answer, i.title))],
+            kb.synonyms, kb.vocabulary,
+        )
+        self.vocabulary.set_background(
+            [s.text[span.start : span.end] for s in kb.sources.values() for span in s.sentences()]
+        )
+        # the answer intents that quote each sentence start (answer-aware matching)
+        quoting: dict[tuple[str, int], list[str]] = {}
+        for intent in answers:
+            for c in intent.citations:
+                for p in self.passages_in(c):
+                    quoting.setdefault(p, []).append(intent.id)
+        self._quoting = {k: tuple(v) for k, v in quoting.items()}
+
+    def passages_in(self, citation: Citation) -> list[tuple[str, int]]:
+        """The (source, sentence start) of every sentence a citation covers."""
+        source = self.kb.sources.get(citation.source)
+        if source is None:
+            return []
+        return [(source.id, s.start) for s in source.sentences() if citation.start <= s.start < citation.end]
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> FAQBot:
@@ -65,32 +119,197 @@ class FAQBot:
                 question, "unknown", None, 0.0, dialogue.EMPTY,
                 suggestions=dialogue.suggestions_for((), self.kb), notes=notes, reason="the question is empty",
             )
+        q = analyse(text)
         matches = self.matcher.match(text, limit=5)
-        decision = dialogue.decide(matches, self.kb, self.thresholds, query=text, matcher=self.matcher)
+        return self.answer(question, q, matches, notes=notes)
+
+    def answer(self, question: str, q: Question, matches: list[Match], *, notes: tuple[str, ...] = ()) -> Reply:
+        """The reply to an analysed question, given its ranked intents."""
+        t = self.thresholds
+        decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
+        unknown = self.vocabulary.unknown(q)
+        top_kind = self.kb.intent(matches[0].intent).kind if matches else None
+        if top_kind == "smalltalk" and decision.chosen:
+            top = decision.chosen[0]
+            return dialogue.intent_reply(question, self.kb.intent(top.intent), top, self.kb,
+                                         candidates=matches, reason=decision.reason, notes=notes, analysis=q)
+        passages = self.passages.search(q, limit=3)
         if decision.status == "clarify":
+            if unknown:
+                missing = Missing("mention", surface(q, unknown[0]), "mention")
+                return self._not_stated(question, q, missing, passages, matches, notes,
+                                        decision.reason + f"; but '{unknown[0]}' appears nowhere in the knowledge base")
             return Reply(
                 question, "clarify", None, decision.chosen[0].confidence,
                 "Your question could mean more than one thing. Did you mean one of these?",
                 suggestions=tuple(dialogue.suggestion(self.kb.intent(m.intent), m.confidence) for m in decision.chosen),
-                notes=notes, candidates=tuple(matches), reason=decision.reason,
+                notes=notes, candidates=tuple(matches), reason=decision.reason, analysis=q,
             )
         if decision.chosen:
             top = decision.chosen[0]
+            intent = self.kb.intent(top.intent)
+            if intent.kind != "answer":  # a gap: the author's own "the article does not say" wins
+                return _gap_missing(dialogue.intent_reply(question, intent, top, self.kb, candidates=matches,
+                                                          reason=decision.reason, notes=notes, analysis=q), q)
+            missing = self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
+                                            context=_headings(intent))
+            if missing is None and intent.draft and passages and not self._quotes(intent, passages[0]):
+                # an unreviewed draft's examples were generated: the article's best sentence,
+                # when it answers, is better evidence than they are
+                reply, _ = self._passage_reply(question, q, passages, matches, notes, unknown,
+                                               decision.reason + f"; but '{intent.id}' is an unreviewed draft that "
+                                               "does not quote the sentence that matches the question best")
+                if reply is not None and reply.status in ("passage", "answered"):
+                    return reply
+            if missing is None:
+                return dialogue.intent_reply(question, intent, top, self.kb, candidates=matches,
+                                             reason=decision.reason, notes=notes, analysis=q)
+            gap = self._gap_among(matches)
+            if gap is not None:
+                return _gap_missing(dialogue.intent_reply(
+                    question, self.kb.intent(gap.intent), gap, self.kb, candidates=matches, notes=notes, analysis=q,
+                    reason=decision.reason + f"; but {_failed(missing)}, and the 'not stated' intent '{gap.intent}' "
+                    f"fits ({gap.confidence:.2f})",
+                ), q)
+            related = [Passage(c, 0.0, 0.0, 0.0, False, 0.0, c.quote) for c in intent.citations[:1]]
+            return self._not_stated(question, q, missing, related, matches, notes,
+                                    decision.reason + f"; but {_failed(missing)}")
+        # no intent qualifies alone: the intent the matcher ranks first, when a sentence it
+        # quotes is also what the article's sentences rank first (two signals agreeing)
+        reason = decision.reason
+        agreed = self._agreement(q, matches, passages, unknown)
+        if agreed is not None:
+            match, p = agreed
             return dialogue.intent_reply(
-                question, self.kb.intent(top.intent), top, self.kb,
-                candidates=matches, reason=decision.reason, notes=notes,
+                question, self.kb.intent(match.intent), match, self.kb, candidates=matches, notes=notes, analysis=q,
+                reason=reason + f"; but the sentence of paragraph {p.citation.paragraph}, which the article's "
+                f"sentences rank first for the question, is quoted by '{match.intent}' ({match.confidence:.2f})",
             )
-        passages = [(c, m.confidence) for c, m in self.passages.answer(text, self.thresholds)]
-        if passages:
-            return Reply(
-                question, "passage", None, passages[0][1],
-                "I have no prepared answer, but the article says:",
-                citations=tuple(c for c, _ in passages), notes=notes, candidates=tuple(matches),
-                reason=decision.reason + f"; a sentence of the article matches with confidence {passages[0][1]:.2f}",
-            )
+        reply, reason = self._passage_reply(question, q, passages, matches, notes, unknown, reason)
+        if reply is not None:
+            return reply
+        if unknown:
+            missing = Missing("mention", surface(q, unknown[0]), "mention")
+            return self._not_stated(question, q, missing, passages, matches, notes,
+                                    reason + f"; '{unknown[0]}' appears nowhere in the knowledge base")
         return Reply(
             question, "unknown", None, 0.0,
             dialogue.DECLINE,
-            suggestions=dialogue.suggestions_for(matches, self.kb, thresholds=self.thresholds),
-            notes=notes, candidates=tuple(matches), reason=decision.reason,
+            suggestions=dialogue.suggestions_for(matches, self.kb, thresholds=t),
+            notes=notes, candidates=tuple(matches), reason=reason, analysis=q,
         )
+
+    def _passage_reply(self, question: str, q: Question, passages: list[Passage], matches: list[Match],
+                       notes: tuple[str, ...], unknown: tuple[str, ...], reason: str) -> tuple[Reply | None, str]:
+        """The reply from the article's best sentence: a passage (or the intent that quotes
+        it), a "not stated" when it fails the checks, or None when it holds too little of
+        the question; and the reason so far."""
+        t = self.thresholds
+        for p in passages[:1]:
+            if p.own_coverage < t.passage_coverage or p.coverage < t.passage_context:
+                return None, reason + (f"; the best sentence (paragraph {p.citation.paragraph}) holds only "
+                                       f"{p.own_coverage:.0%} of the question's words")
+            missing = self.vocabulary.check(q, p.context, unknown=unknown, context=p.citation.section or "",
+                                            strict=True)
+            if missing is not None:
+                return self._not_stated(question, q, missing, passages, matches, notes,
+                                        reason + f"; the best sentence fails: {_failed(missing)}"), reason
+            confidence = _passage_confidence(p)
+            owner = self._owner(p, matches)
+            if owner is not None:
+                intent = self.kb.intent(owner.intent)
+                if self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
+                                         context=_headings(intent), strict=True) is None:
+                    return dialogue.intent_reply(
+                        question, intent, _replace(owner, confidence=max(owner.confidence, confidence)), self.kb,
+                        candidates=matches, notes=notes, analysis=q,
+                        reason=reason + f"; the sentence that answers it best (paragraph {p.citation.paragraph}, "
+                        f"{p.own_coverage:.0%} of its words) is quoted by '{owner.intent}'",
+                    ), reason
+            cited = [p.citation]
+            if len(passages) > 1 and passages[1].score >= 0.9 * p.score and passages[1].own_coverage >= t.passage_coverage:
+                cited.append(passages[1].citation)
+            return Reply(
+                question, "passage", None, confidence, "I have no prepared answer, but the article says:",
+                citations=tuple(cited), notes=notes, candidates=tuple(matches), analysis=q,
+                reason=reason + f"; the sentence of paragraph {p.citation.paragraph} holds {p.own_coverage:.0%} "
+                f"of the question's words and what it asks for",
+            ), reason
+        return None, reason
+
+    def _agreement(self, q: Question, matches: list[Match], passages: list[Passage],
+                   unknown: tuple[str, ...]) -> tuple[Match, Passage] | None:
+        """An intent the matcher ranks among its first `AGREE_DEPTH` that quotes the
+        sentence the article's sentences rank first for the question: both signals are
+        at least weak evidence (`Thresholds.agree`, `Thresholds.agree_coverage`), and the
+        intent's text passes the checks, strictly."""
+        if not matches or not passages:
+            return None
+        p = passages[0]
+        if p.own_coverage < self.thresholds.agree_coverage:
+            return None
+        owners = self._quoting.get((p.citation.source, p.citation.start), ())
+        for m in matches[:AGREE_DEPTH]:
+            intent = self.kb.intent(m.intent)
+            if m.intent not in owners or intent.kind != "answer" or m.confidence < self.thresholds.agree:
+                continue
+            if self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
+                                     context=_headings(intent), strict=True) is None:
+                return m, p
+        return None
+
+    def _gap_among(self, matches: list[Match]) -> Match | None:
+        """A 'not stated' (gap) intent among the leading candidates, confident enough to fit."""
+        for m in matches[:3]:
+            if self.kb.intent(m.intent).kind == "gap" and m.confidence >= self.thresholds.clarify:
+                return m
+        return None
+
+    def _quotes(self, intent: Intent, passage: Passage) -> bool:
+        return intent.id in self._quoting.get((passage.citation.source, passage.citation.start), ())
+
+    def _owner(self, passage: Passage, matches: list[Match]) -> Match | None:
+        """The answer intent that quotes `passage` and that the matcher also ranks."""
+        owners = self._quoting.get((passage.citation.source, passage.citation.start), ())
+        for m in matches:
+            if m.intent in owners and m.confidence >= self.thresholds.agree:
+                return m
+        return None
+
+    def _not_stated(self, question: str, q: Question, missing: Missing, passages: list[Passage],
+                    matches: list[Match], notes: tuple[str, ...], reason: str) -> Reply:
+        """"The article doesn't say …", with the related passage when there is one."""
+        related = tuple(p.citation for p in passages[:1] if p.own_coverage >= 0.3 or p.bm25 == 0.0)
+        if related:
+            answer = describe(missing) + " What it does say:"
+        elif missing.check == "mention":
+            answer = dialogue.DECLINE  # nothing in the article is near: no need to name the word
+        else:
+            answer = describe(missing)
+        return Reply(
+            question, "unknown", None, 0.0, answer, citations=related,
+            suggestions=dialogue.suggestions_for(matches, self.kb, thresholds=self.thresholds),
+            notes=notes, candidates=tuple(matches), reason=reason, missing=missing, analysis=q,
+        )
+
+
+def _failed(missing: Missing) -> str:
+    if missing.check == "mention":
+        return f"'{missing.about}' appears nowhere in the knowledge base"
+    if missing.check == "about":
+        return f"its cited text does not mention '{missing.about}'"
+    return f"the question asks for a {missing.asks} and its cited text holds none"
+
+
+def _gap_missing(reply: Reply, q: Question) -> Reply:
+    """A gap intent's reply, with `missing` saying what was asked (for apps that show it)."""
+    if reply.status != "unknown":
+        return reply
+    from .answerability import about_of
+
+    return _replace(reply, missing=Missing(q.asks or "detail", about_of(q), "gap"))
+
+
+def _passage_confidence(p: Passage) -> float:
+    """A passage's confidence in [0, 1]: mostly how much of the question it holds."""
+    return round(min(1.0, 0.15 + 0.6 * p.own_coverage + 0.15 * p.coverage + (0.1 if p.typed else 0.0)), 4)

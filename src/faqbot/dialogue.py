@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from .knowledge import Intent, KnowledgeBase
 from .matcher import Match, Matcher
-from .replies import Citation, Reply, Suggestion
-from .sources import Source
+from .question import Question
+from .replies import Reply, Suggestion
 
 __all__ = ["Decision", "Thresholds", "decide"]
 
@@ -28,16 +28,20 @@ class Thresholds:
              plausible: faqbot asks which one was meant instead of picking one.
     clarify: a runner-up is only offered in a clarification when its own confidence
              reaches this; a weak runner-up is not a real alternative.
-    passage: the least confidence for answering with sentences of the article when
-             no intent qualifies; higher than `answer` because a sentence has no
-             hand-written examples behind it.
     wording: a near tie is broken, not asked about, when one candidate's closest
              example is this much more alike to the question (rapidfuzz ratio, 0..1)
              than the others' — and at least `wording_min` alike: "what's special
              order 40" is "What is Special Order 40?" almost letter for letter.
-    passage_coverage: and the least share of the question's informative words that
-             the sentence must contain: a sentence that shares one rare word with a
-             question ("birthright") is not an answer to it.
+    passage_coverage: when no intent qualifies, a sentence of the article answers when it
+             holds at least this share of the question's informative words (IDF-weighted)
+             and passes the answerability check: a sentence that shares one rare word with
+             a question ("birthright") is not an answer to it.
+    passage_context: and the sentence with its neighbours in the paragraph hold at
+             least this share.
+    agree:   below `answer`, the top intent still answers when the sentence the article's
+             sentences rank first for the question is one it quotes (two independent
+             signals agreeing), its confidence reaches this, and that sentence holds at
+             least `agree_coverage` of the question's words.
     suggest: the least confidence for an intent to be suggested after a decline;
              below it the nearest intents are unrelated and the default topics are
              suggested instead.
@@ -46,8 +50,10 @@ class Thresholds:
     answer: float = 0.4
     margin: float = 0.03
     clarify: float = 0.4
-    passage: float = 0.7
     passage_coverage: float = 0.6
+    passage_context: float = 0.6
+    agree: float = 0.2
+    agree_coverage: float = 0.2
     wording: float = 0.1
     wording_min: float = 0.75
     suggest: float = 0.15
@@ -161,7 +167,7 @@ def follow_ups(intent: Intent, kb: KnowledgeBase, limit: int = 3) -> tuple[Sugge
 
 
 def intent_reply(question: str, intent: Intent, match: Match, kb: KnowledgeBase, *, candidates: Sequence[Match],
-                 reason: str, notes: tuple[str, ...] = ()) -> Reply:
+                 reason: str, notes: tuple[str, ...] = (), analysis: Question | None = None) -> Reply:
     """The reply of an intent: answered, smalltalk, or unknown for a `gap` intent."""
     suggestions: tuple[Suggestion, ...] = ()
     if intent.kind == "gap":  # the article does not say: point to what it does say
@@ -173,39 +179,5 @@ def intent_reply(question: str, intent: Intent, match: Match, kb: KnowledgeBase,
         question=question, status=intent.status, intent=intent.id, confidence=match.confidence,
         answer=intent.answer, citations=intent.citations, suggestions=suggestions,
         follow_ups=follow_ups(intent, kb) if intent.kind == "answer" else (),
-        notes=notes, candidates=tuple(candidates), reason=reason,
+        notes=notes, candidates=tuple(candidates), reason=reason, analysis=analysis,
     )
-
-
-# ------------------------------------------------------------------ passage fallback
-
-
-class PassageIndex:
-    """The article's sentences, searchable with the same matcher as the intents."""
-
-    def __init__(self, sources: dict[str, Source], synonyms: dict[str, tuple[str, ...]]) -> None:
-        self._spans: dict[str, tuple[Source, int, int]] = {}
-        examples: dict[str, list[str]] = {}
-        for source in sources.values():
-            for span in source.sentences():
-                key = f"{source.id}:{span.start}"
-                self._spans[key] = (source, span.start, span.end)
-                examples[key] = [source.text[span.start : span.end]]
-        self._matcher = Matcher(examples, synonyms=synonyms)
-
-    def search(self, question: str, *, limit: int = 2) -> list[tuple[Citation, Match]]:
-        """The sentences nearest to `question`, best first, with their match."""
-        out = []
-        for m in self._matcher.match(question, limit=limit):
-            source, start, end = self._spans[m.intent]
-            out.append((source.citation(start, end), m))
-        return out
-
-    def answer(self, question: str, thresholds: Thresholds) -> list[tuple[Citation, Match]]:
-        """The one or two sentences that clearly answer `question`, or []: a sentence
-        qualifies when both its confidence and its coverage of the question's words
-        reach the thresholds."""
-        return [
-            (c, m) for c, m in self.search(question)
-            if m.confidence >= thresholds.passage and m.coverage >= thresholds.passage_coverage
-        ]

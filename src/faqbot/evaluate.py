@@ -9,8 +9,12 @@ An item is ``q`` plus exactly one label, and an optional ``kind``:
 
 - ``intent: ID``: right when the reply's intent is ID and faqbot did not ask to
   clarify (a `gap` intent legitimately replies with status ``unknown``);
-- ``expect_any: [substrings]``: right when one of them occurs, ignoring case and
-  the curly/straight apostrophe difference, in the reply's answer or a cited quote;
+- ``expect_any: [substrings]`` (or ``answers: [...]``, the same label): right when
+  one of them occurs, ignoring case, spacing and the curly/straight quote difference,
+  in the reply's answer or a cited quote, and the reply answers: status ``answered``
+  or ``passage``, or a `gap` intent (the author's "the article only says …", for a
+  question whose answer in the article is that it is unclear). A plain decline, with or
+  without a related passage, and a question back answer nothing;
 - ``oos: true``: out of scope; right when faqbot declines (status ``unknown``).
 
 Calibration is measured on the replies that commit to an answer (every status but
@@ -27,7 +31,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -69,7 +73,7 @@ MAX_FILE_BYTES = 20_000_000
 PROGRESS_AFTER = 0.5
 
 _LABELS = ("intent", "expect_any", "oos")
-_KEYS = {"q", "kind", *_LABELS}
+_KEYS = {"q", "kind", "answers", *_LABELS}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -221,12 +225,18 @@ class EvalReport:
     ece: float | None
     median_ms: float
     p95_ms: float
+    #: out-of-scope items of kind ``near`` (same people and places, a detail the article never gives)
+    near: Rate = None  # type: ignore[assignment]
+    #: items left out because they are, word for word after the matcher's normalization,
+    #: an example question of an intent (`evaluate(..., held_out=True)`)
+    dropped: tuple[EvalItem, ...] = ()
 
     @property
     def misses(self) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if not o.right)
 
-    def failures(self, *, min_accuracy: float | None = None, min_decline: float | None = None) -> list[str]:
+    def failures(self, *, min_accuracy: float | None = None, min_decline: float | None = None,
+                 min_near: float | None = None) -> list[str]:
         """The thresholds this report misses, one sentence each (empty: all met).
 
         A threshold on a rate with nothing to count is missed (it cannot be shown to hold).
@@ -235,6 +245,7 @@ class EvalReport:
         for name, rate, floor, flag in (
             ("in-scope accuracy", self.in_scope, min_accuracy, "--min-accuracy"),
             ("out-of-scope decline rate", self.out_of_scope, min_decline, "--min-decline"),
+            ("near-topic decline rate", self.near, min_near, "--min-near"),
         ):
             if floor is None:
                 continue
@@ -249,6 +260,8 @@ class EvalReport:
         return {
             "questions": len(self.outcomes),
             "in_scope": self.in_scope.to_dict(),
+            "near": self.near.to_dict() if self.near is not None else None,
+            "dropped_as_examples": len(self.dropped),
             "out_of_scope": self.out_of_scope.to_dict(),
             "clarify": self.clarify.to_dict(),
             "top1": self.top1.to_dict(),
@@ -380,10 +393,14 @@ def _item(data: Any, name: str, line: int, n: int) -> EvalItem:
         raise fail(f"expected a mapping with q and a label, not {_what(data)}")
     unknown = sorted(set(data) - _KEYS, key=str)
     if unknown:
-        raise fail(f"unknown key {unknown[0]!r} (allowed: q, intent, expect_any, oos, kind)")
+        raise fail(f"unknown key {unknown[0]!r} (allowed: q, intent, expect_any or answers, oos, kind)")
     q = data.get("q")
     if not isinstance(q, str) or not q.strip():
         raise fail("q must be a non-empty question")
+    if "answers" in data:  # another name for expect_any
+        if "expect_any" in data:
+            raise fail("give expect_any or answers, not both")
+        data = {("expect_any" if k == "answers" else k): v for k, v in data.items()}
     labels = [k for k in _LABELS if k in data]
     if len(labels) != 1:
         got = ", ".join(labels) if labels else "none"
@@ -412,7 +429,7 @@ def _item(data: Any, name: str, line: int, n: int) -> EvalItem:
 
 
 def _fold(text: str) -> str:
-    return text.translate(_APOSTROPHES).casefold()
+    return " ".join(text.translate(_APOSTROPHES).casefold().split())
 
 
 def is_right(item: EvalItem, reply: Reply) -> bool:
@@ -421,20 +438,28 @@ def is_right(item: EvalItem, reply: Reply) -> bool:
         return reply.status == "unknown"
     if item.intent is not None:
         return reply.intent == item.intent and reply.status != "clarify"
-    if reply.status in ("clarify", "unknown") and reply.intent is None:
-        return False  # a decline or a question back answers nothing, whatever it says
+    if reply.status not in ("answered", "passage") and not (reply.status == "unknown" and reply.intent):
+        return False  # a decline or a question back answers nothing, whatever it quotes
     texts = [_fold(reply.answer), *(_fold(c.quote) for c in reply.citations)]
     return any(_fold(s) in t for s in item.expect_any for t in texts)
 
 
 def evaluate(
     bot: FAQBot, items: Iterable[EvalItem], *, progress: Callable[[int, int], None] | None = None,
+    held_out: bool = False,
 ) -> EvalReport:
     """Ask `bot` every item and measure. `progress(done, total)` is called after each item.
 
+    With `held_out`, items that are an intent's example question word for word (after the
+    matcher's own normalization: what the exact-example lookup would answer) are left
+    out and listed in `EvalReport.dropped`: a gate measures the matcher, not a lookup.
     Raises `UsageError` when an item names an intent the knowledge base does not have.
     """
     items = tuple(items)
+    dropped: tuple[EvalItem, ...] = ()
+    if held_out:
+        dropped = tuple(i for i in items if bot.matcher.example_of(i.q) is not None)
+        items = tuple(i for i in items if bot.matcher.example_of(i.q) is None)
     known = {i.id for i in bot.kb.intents}
     for item in items:
         if item.intent is not None and item.intent not in known:
@@ -453,7 +478,7 @@ def evaluate(
         ))
         if progress is not None:
             progress(n, len(items))
-    return report(outcomes)
+    return replace(report(outcomes), dropped=dropped)
 
 
 def report(outcomes: Sequence[Outcome]) -> EvalReport:
@@ -504,6 +529,7 @@ def report(outcomes: Sequence[Outcome]) -> EvalReport:
         ece=ece,
         median_ms=statistics.median(ms) if ms else 0.0,
         p95_ms=ms[max(0, math.ceil(0.95 * len(ms)) - 1)] if ms else 0.0,
+        near=_rate([o for o in outside if o.item.kind == "near"]),
     )
 
 
@@ -562,6 +588,7 @@ def format_report(rep: EvalReport, *, title: str = "", max_misses: int | None = 
         "",
         rate_line("in-scope accuracy", rep.in_scope),
         rate_line("out-of-scope declined", rep.out_of_scope),
+        *([rate_line("  of which near-topic", rep.near)] if rep.near is not None and rep.near.total else []),
         rate_line("clarify rate", rep.clarify),
         rate_line("matcher top-1 (intent)", rep.top1),
         f"  {'latency per question':<26}median {rep.median_ms:.2f} ms, p95 {rep.p95_ms:.2f} ms",

@@ -34,10 +34,10 @@ KINDS = ("answer", "gap", "smalltalk")
 MIN_QUESTIONS = 1
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-#: `review: true` marks a draft (written by `faqbot init`) that no person has reviewed yet;
-#: the loader allows it and ignores it (`faqbot check` lists the drafts).
+#: `review: true` marks a draft (written by `faqbot init`) that no person has reviewed yet
+#: (`Intent.draft`; `faqbot check` lists the drafts).
 _INTENT_KEYS = {"id", "title", "kind", "questions", "answer", "citations", "follow_ups", "tags", "review"}
-_FILE_KEYS = {"topic", "intents", "synonyms"}
+_FILE_KEYS = {"topic", "intents", "synonyms", "vocabulary"}
 _SOURCE_KEYS = {"id", "file", "title", "provenance"}
 
 
@@ -56,6 +56,9 @@ class Intent:
     topic: str = ""
     file: str = ""
     line: int = 0
+    #: a draft no person has reviewed (`review: true`): its example questions were generated,
+    #: so the bot trusts the article's sentences over them (see `FAQBot.answer`)
+    draft: bool = False
 
     @property
     def status(self) -> str:
@@ -81,6 +84,9 @@ class KnowledgeBase:
     intents: tuple[Intent, ...]
     topics: tuple[Topic, ...] = ()
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    #: reader vocabulary: a word of the knowledge base -> words readers use for it ("prohibit":
+    #: ["forbid", "ban"]); tells the answerability check a reader's word is not off-topic
+    vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def intent(self, intent_id: str) -> Intent:
         return self._by_id[intent_id]
@@ -292,9 +298,9 @@ def _load_sources(root: Path) -> dict[str, Source]:
     return sources
 
 
-def _load_synonyms(data: Any, display: str, line: int, into: dict[str, tuple[str, ...]]) -> None:
+def _load_synonyms(data: Any, display: str, line: int, into: dict[str, tuple[str, ...]], key: str = "synonyms") -> None:
     if not isinstance(data, dict):
-        raise KnowledgeBaseError("'synonyms' must be a mapping {term: [variants]}", file=display, line=line)
+        raise KnowledgeBaseError(f"'{key}' must be a mapping {{term: [variants]}}", file=display, line=line)
     for term, variants in data.items():
         at = data.lines.get(term, line) if isinstance(data, _Map) else line
         if not isinstance(term, str) or not term.strip():
@@ -303,10 +309,10 @@ def _load_synonyms(data: Any, display: str, line: int, into: dict[str, tuple[str
             variants = [variants]
         if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
             raise KnowledgeBaseError(
-                f"synonyms of '{term}' must be a list of non-empty strings", file=display, line=at
+                f"{key} of '{term}' must be a list of non-empty strings", file=display, line=at
             )
         if term in into:
-            raise KnowledgeBaseError(f"synonym term '{term}' is defined twice", file=display, line=at)
+            raise KnowledgeBaseError(f"{key} term '{term}' is defined twice", file=display, line=at)
         into[term] = tuple(variants)
 
 
@@ -363,6 +369,7 @@ def _load_intent(
     intent = Intent(
         id=intent_id, title=title, kind=kind, questions=questions, answer=" ".join(answer.split()),
         citations=tuple(citations), follow_ups=follow_ups, tags=tags, topic=topic, file=display, line=line,
+        draft=entry.get("review") is True,
     )
     lines = {"follow_ups": entry.lines.get("follow_ups", line) if isinstance(entry, _Map) else line}
     return intent, lines
@@ -412,6 +419,7 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
     intents: list[Intent] = []
     topics: list[Topic] = []
     synonyms: dict[str, tuple[str, ...]] = {}
+    vocabulary: dict[str, tuple[str, ...]] = {}
     seen: dict[str, Intent] = {}
     follow_up_lines: dict[str, int] = {}
     broken: set[str] = set()  # ids of intents left out (with `errors`)
@@ -430,8 +438,10 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
             check.keys(_FILE_KEYS, "an intents file")
             if "synonyms" in data:
                 _load_synonyms(data["synonyms"], display, data.lines.get("synonyms", 1), synonyms)
+            if "vocabulary" in data:
+                _load_synonyms(data["vocabulary"], display, data.lines.get("vocabulary", 1), vocabulary, "vocabulary")
             if "intents" not in data:
-                if "synonyms" in data:
+                if "synonyms" in data or "vocabulary" in data:
                     continue
                 raise check.fail("missing 'intents:' list")
             topic = check.text("topic", required=False, default=file.stem.replace("-", " ").replace("_", " "))
@@ -470,4 +480,4 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
                     f"follow-up to missing intent '{target}'",
                     file=intent.file, line=follow_up_lines[intent.id], intent=intent.id,
                 ))
-    return KnowledgeBase(root, sources, tuple(intents), tuple(topics), synonyms)
+    return KnowledgeBase(root, sources, tuple(intents), tuple(topics), synonyms, vocabulary)

@@ -459,6 +459,12 @@ class Matcher:
         # an intent's examples are stored one after the other, in the order given
         return self._examples[self._first_example[n] + best[1]], round(best[0], 4)
 
+    def example_of(self, query: str) -> str | None:
+        """The intent `query` is an example question of, word for word after this
+        matcher's normalization (stems, synonyms), or None: what the exact-example lookup
+        of `match` answers."""
+        return self._ids[i] if (i := self._exact.get(" ".join(self._stems(tokenize(query))))) is not None else None
+
     def best(self, query: str) -> Match | None:
         """The top match, or None when nothing in the knowledge base is related."""
         found = self.match(query, limit=1)

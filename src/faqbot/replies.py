@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .answerability import Missing
     from .matcher import Match
+    from .question import Question
 
 __all__ = ["Citation", "Reply", "Suggestion", "STATUSES"]
 
@@ -76,6 +78,10 @@ class Reply:
     #: candidates the matcher returned, and why the reply answered, clarified or declined
     candidates: tuple[Match, ...] = field(default=(), compare=False)
     reason: str = field(default="", compare=False)
+    #: for a "not stated" reply: what the article does not give (`Missing.to_dict()` in JSON)
+    missing: Missing | None = None
+    #: the question as analysed (expected answer type, focus), for `/why` and `--explain`
+    analysis: Question | None = field(default=None, compare=False)
 
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         """The JSON object of `faqbot ask --json`; with `explain`, also the evidence
@@ -90,7 +96,13 @@ class Reply:
             "suggestions": [s.to_dict() for s in self.suggestions],
             "follow_ups": [s.to_dict() for s in self.follow_ups],
             "notes": list(self.notes),
+            "missing": self.missing.to_dict() if self.missing is not None else None,
         }
         if explain:
-            d["explain"] = {"reason": self.reason, "candidates": [m.to_dict() for m in self.candidates]}
+            d["explain"] = {
+                "reason": self.reason,
+                "question": self.analysis.to_dict() if self.analysis is not None else None,
+                "check": self.missing.check if self.missing is not None else None,
+                "candidates": [m.to_dict() for m in self.candidates],
+            }
         return d

@@ -200,6 +200,28 @@ class SynonymMap:
             out.update(canon)
         return frozenset(out)
 
+    def phrases(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Every (variant, canonical) pair, as stemmed token tuples."""
+        return list(self._phrases.items())
+
+    def spans(self, tokens: Sequence[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """The phrases `apply` would replace: (start, end, canonical) over `tokens`."""
+        out: list[tuple[int, int, tuple[str, ...]]] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            if tokens[i] in self._first:
+                for size in range(min(self._max_len, n - i), 0, -1):
+                    canon = self._phrases.get(tuple(tokens[i : i + size]))
+                    if canon is not None:
+                        out.append((i, i + size, canon))
+                        i += size
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return out
+
     def apply(self, tokens: Sequence[str]) -> list[str]:
         """Rewrite a list of (stemmed) tokens, replacing variants by canonicals."""
         if not self._phrases:

@@ -1,0 +1,270 @@
+"""Answerability: does a candidate's cited text hold what the question asks?
+
+A matcher knows which *topic* a question is about; it cannot tell whether the article
+answers it. Before faqbot answers with an intent or a passage, `Vocabulary.check`
+looks at the question (`faqbot.question.Question`) and the candidate's text:
+
+1. **mention** — a focus word of the question that appears nowhere in the knowledge base
+   (the article, its answer intents' questions and answers, the synonyms; a misspelling
+   of one of its words counts as that word, a real English word does not): the article
+   does not talk about it ("Newsom", "protests", "salary").
+2. **asks** — a question that asks for a checkable type (a number, a date, a duration,
+   a name, a place, contact details …) and a text that holds nothing of that type:
+   "how many agents …" answered with a sentence without a number.
+3. **about** — a name or number of the question that the candidate's text does not hold,
+   though the article has it elsewhere: the candidate is about something else ("who runs
+   the ICE office" answered with the DEA's leader).
+
+Each failed check is a `Missing` value (what is asked, about what), which becomes the
+reply's ``missing`` field and its wording ("The article doesn't say how many …").
+Article-independent: nothing here is tuned to one knowledge base.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from os.path import commonprefix
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Indel
+
+from .question import GENERIC, Question, has_type
+from .text import STOPWORDS, SynonymMap, stem, tokenize
+
+# misspellings of everyday question words are misspellings, not topics ("happend", "wich")
+_COMMON = frozenset(w for w in GENERIC | STOPWORDS if len(w) >= 4)
+
+__all__ = ["Missing", "Vocabulary", "about_of", "describe", "surface"]
+
+#: Words this short are not a topic on their own unless written as a name (see `Vocabulary.unknown`).
+SHORT_WORD = 4
+#: English words this frequent (rank among the 40,000) are everyday words (see `Vocabulary.off_topic`).
+COMMON_RANK = 1500
+#: A name in this share of the article's sentences is part of its setting (see `Vocabulary.set_background`).
+BACKGROUND = 0.2
+#: English words rarer than this (names, rare spellings: "angelas") may be misspellings like any unknown word.
+RARE_RANK = 20000
+
+
+class Missing(NamedTuple):
+    """What the article does not give: ``asks`` is an answer type or ``"mention"``;
+    ``about`` the words concerned; ``check`` which check found it."""
+
+    asks: str
+    about: str
+    check: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"asks": self.asks, "about": self.about}
+
+
+@lru_cache(maxsize=1)
+def english_ranks() -> dict[str, int]:
+    """The 40,000 most frequent English words (see data/english_words.txt) and their rank
+    (0 = most frequent): a word on this list is a real word, not a misspelling of a
+    knowledge-base word; a very frequent one is too general to be a topic on its own."""
+    text = resources.files("faqbot").joinpath("data/english_words.txt").read_text(encoding="utf-8")
+    words = [line for line in text.split("\n") if line and not line.startswith("#")]
+    return {w: n for n, w in enumerate(words)}
+
+
+def english_words() -> dict[str, int]:
+    """`english_ranks()`, for membership tests."""
+    return english_ranks()
+
+
+class Vocabulary:
+    """Every word a knowledge base knows (stems), built once with the knowledge base."""
+
+    def __init__(self, texts: Iterable[str], synonyms: Mapping[str, Iterable[str]] | None = None,
+                 readers: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._synonyms = SynonymMap(synonyms)
+        words: set[str] = set()
+        for text in texts:
+            words.update(tokenize(text))
+        for canonical, variants in (synonyms or {}).items():
+            for v in [canonical, *([variants] if isinstance(variants, str) else variants)]:
+                words.update(tokenize(v))
+        # reader vocabulary ({article word: [reader words]}): a reader's word for an article word is known
+        for variants in (readers or {}).values():
+            for v in [variants] if isinstance(variants, str) else variants:
+                words.update(tokenize(v))
+        self._stems = frozenset(stem(w) for w in words) | self._synonyms.surface_tokens
+        self._background: frozenset[str] = frozenset()
+        self._words = tuple(sorted({w for w in words if w.isalpha() and len(w) >= 4} | _COMMON))
+
+    def set_background(self, sentences: list[str]) -> None:
+        """Names in at least `BACKGROUND` of the sentences (the article's own setting, "Los
+        Angeles", "DEA") are not checked against each candidate: every passage is about them."""
+        counts: dict[str, int] = {}
+        for sentence in sentences:
+            seen = set(tokenize(sentence))
+            seen |= {t for s in self._synonyms.apply([stem(t) for t in seen]) for t in [s]}
+            for t in seen:
+                counts[t] = counts.get(t, 0) + 1
+        need = max(2, BACKGROUND * len(sentences))
+        base = {t for t, c in counts.items() if c >= need}
+        # the variants of a background canonical form ("la" for "los angeles") are background too
+        for variant_key, canon in self._synonyms.phrases():
+            if set(canon) & base:
+                base.update(variant_key)
+        self._background = frozenset(base)
+
+    def knows(self, token: str) -> bool:
+        """Whether the knowledge base knows `token` (a normalized word), or it is a
+        misspelling of a word it knows (and not a real English word of its own)."""
+        s = stem(token)
+        if s in self._stems or token in self._stems:
+            return True
+        if not token.isalpha() or len(token) < 4:
+            return False
+        ranks = english_ranks()
+        rank = min(ranks.get(token, RARE_RANK), ranks.get(s, RARE_RANK))
+        if rank < RARE_RANK:
+            # a real English word is a misspelling only when a long word lacks or has one
+            # letter too many ("angles", "ordnance"), not when a letter differs ("protests")
+            if len(token) < 6:
+                return self._derived(token)
+            found = process.extractOne(token, self._words, scorer=Indel.distance, score_cutoff=1)
+        else:
+            limit = 1 if len(token) <= 6 else 2
+            found = process.extractOne(token, self._words, scorer=OSA.distance, score_cutoff=limit)
+        return found is not None or self._derived(token)
+
+    def _derived(self, token: str) -> bool:
+        """Whether `token` is another form of a word the knowledge base knows: they share
+        a stem of 6+ letters that is most of both ("communication", "communicate")."""
+        if len(token) < 7:
+            return False
+        head = token[:6]
+        at = bisect_left(self._words, head)
+        while at < len(self._words) and self._words[at].startswith(head):
+            word = self._words[at]
+            common = len(commonprefix([token, word]))
+            if common >= 0.75 * min(len(token), len(word)):
+                return True
+            at += 1
+        return False
+
+    def canonical(self, text: str) -> set[str]:
+        """The stems of `text` and their synonym canonical forms."""
+        stems = [stem(t) for t in tokenize(text)]
+        return set(stems) | set(self._synonyms.apply(stems))
+
+    def unknown(self, question: Question) -> tuple[str, ...]:
+        """The focus words of `question` the knowledge base does not know. A short word
+        (4 letters or fewer) counts only when written as a name or number ("TPS", "2019"):
+        "wat", "tho", "ppl" are typing, not topics."""
+        return tuple(
+            t for t in question.focus
+            if (len(t) > SHORT_WORD or t in question.names) and not self.knows(t)
+        )
+
+    def off_topic(self, question: Question, unknown: tuple[str, ...] | None = None, *,
+                  strict: bool = False) -> str | None:
+        """The word that shows the question is about something the knowledge base never
+        talks about, or None: a name or number it does not know, a rarer word it does not
+        know, or two or more everyday words it does not know (one everyday word alone,
+        "title", "together", is a reader's way of putting it)."""
+        if unknown is None:
+            unknown = self.unknown(question)
+        ranks = english_ranks()
+        everyday = [t for t in unknown if t not in question.names and ranks.get(t, COMMON_RANK) < COMMON_RANK]
+        strong = [t for t in unknown if t not in everyday]
+        if strong:
+            return strong[0]
+        if len(everyday) >= (1 if strict else 2):
+            return everyday[0]
+        return None
+
+    def check(self, question: Question, evidence: str, *, unknown: tuple[str, ...] | None = None,
+              about: str = "", context: str = "", strict: bool = False) -> Missing | None:
+        """None when `evidence` (a candidate's cited text and answer) can answer
+        `question`; else what is missing (see the module docstring). The names of the
+        question may also be found in `about` (an intent's title and examples) and
+        `context` (section headings). `strict`, for weak candidates (a sentence found by
+        its words, an intent below the answer threshold): one unknown everyday word is
+        enough to decline."""
+        off = self.off_topic(question, unknown, strict=strict)
+        if off is not None:
+            return Missing("mention", surface(question, off), "mention")
+        if question.asks is not None and not has_type(question.asks, evidence):
+            return Missing(question.asks, about_of(question), "asks")
+        if question.names:
+            held = self.canonical(evidence + "\n" + about + "\n" + context)
+            for name, forms in self.name_forms(question):
+                if name not in self._background and not forms & held:
+                    return Missing("about", surface(question, name), "about")
+        return None
+
+    def name_forms(self, question: Question) -> list[tuple[str, set[str]]]:
+        """Each name of the question with its stems and the canonical form of the synonym
+        phrase it is part of ("La Migra" -> ice)."""
+        stems = [stem(t) for t in question.tokens]
+        phrase_of: dict[int, tuple[str, ...]] = {}
+        for start, end, canon in self._synonyms.spans(stems):
+            for k in range(start, end):
+                phrase_of[k] = canon
+        out = []
+        for name in question.names:
+            forms = {stem(name)}
+            for k, t in enumerate(question.tokens):
+                if t == name and k in phrase_of:
+                    forms.update(phrase_of[k])
+            forms |= set(self._synonyms.apply([stem(name)]))
+            out.append((name, forms))
+        return out
+
+
+def surface(question: Question, token: str) -> str:
+    """`token` as the user wrote it (case and all), when it can be found."""
+    for word in question.text.split():
+        if tokenize(word) == [token]:
+            return word.strip("\"“”'‘’()[],.;:!?")
+    return token
+
+
+_HEADS = ("how many", "how much", "number of", "name of", "names of")
+
+
+def about_of(question: Question) -> str:
+    """The words a typed question asks about: after "how many" …, else its focus."""
+    clause = question.clause
+    for head in _HEADS:
+        at = clause.find(head + " ")
+        if at >= 0:
+            rest = [t for t in clause[at + len(head) + 1 :].split() if t in question.focus][:2]
+            if rest:
+                return " ".join(rest)
+    return " ".join(question.focus[:3])
+
+
+_SAYS = {
+    "count": "how many {about}",
+    "money": "how much {about} costs",
+    "percent": "what share of {about}",
+    "date": "when",
+    "duration": "how long",
+    "name": "who or what by name",
+    "person": "who",
+    "place": "where",
+    "contact": "how to contact anyone: it gives no address, phone number, email or website",
+}
+
+
+def describe(missing: Missing) -> str:
+    """The sentence that tells the user what the article does not say."""
+    if missing.asks == "mention":
+        return f"The article doesn't mention “{missing.about}”, so it doesn't answer that."
+    if missing.asks == "about":
+        return f"The article doesn't say that about “{missing.about}”."
+    template = _SAYS.get(missing.asks)
+    if template is None:
+        return "The article doesn't say."
+    if "{about}" in template and not missing.about:
+        template = {"count": "how many", "money": "how much it costs", "percent": "what share"}[missing.asks]
+    return "The article doesn't say " + template.format(about=missing.about) + "."

@@ -1,0 +1,243 @@
+"""Question analysis: what a question asks for, and what it is about. Pure, article-independent.
+
+`analyse(text)` returns a `Question`, computed once per question and read by every later
+step (the matcher, the passage ranker, the answerability check, the session):
+
+* ``asks`` — the **expected answer type**, from a small table of patterns (`ANSWER_TYPES`,
+  after Li & Roth's question classes, coarse where English rules cannot do better):
+  ``count``, ``money``, ``percent``, ``date``, ``duration``, ``person``, ``name`` (a named
+  person or organisation: "who leads …", "which agency …", "name of …"), ``place``,
+  ``contact``, ``reason``, ``manner``, ``definition``, ``yesno``, ``list``, or ``None``.
+* ``focus`` — what it is about: the content words of the question clause (for a long
+  message, its last question), without stopwords and generic words ("thing", "exactly",
+  "happen"); ``names`` are the capitalised words and numbers among them, which the cited
+  text must hold for the question to be answered as asked.
+
+`EVIDENCE` says, for each type that can be checked, what text holds something of that type
+(a number for ``count``, a date word for ``date`` …): `has_type(asks, text)`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .text import STOPWORDS, normalize, stem, tokenize
+
+__all__ = ["ANSWER_TYPES", "CHECKED", "GENERIC", "Question", "analyse", "has_type"]
+
+
+class Question(NamedTuple):
+    """One question, analysed once (see the module docstring)."""
+
+    text: str
+    #: normalized tokens of the whole text
+    tokens: tuple[str, ...]
+    #: the expected answer type, or None
+    asks: str | None
+    #: the question clause's content words (normalized), in order
+    focus: tuple[str, ...]
+    #: those of them written as names or numbers ("Newsom", "2019")
+    names: tuple[str, ...]
+    #: the question clause (a long message's last question), normalized
+    clause: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"asks": self.asks, "focus": list(self.focus), "names": list(self.names)}
+
+
+# (type, pattern over the normalized question clause); the first that matches wins.
+_NUM = r"(?:number|numbers|amount|total|count|figures?|statistics|stats)"
+ANSWER_TYPES: tuple[tuple[str, str], ...] = (
+    ("contact", r"\b(?:(?:phone|telephone|cell|fax) (?:number|no)|hotline|e ?mail|email address|website|web site|url|"
+                r"mailing address|street address|home address|office address|contact (?:details|info|information)|"
+                r"how (?:do|can|could) (?:i|we|you) (?:contact|reach|call|email|write to))\b"
+                r"|\bwhat is (?:the|their|his|her|its) address\b|\baddress of\b"),
+    ("money", r"\bhow much (?:money|does|do|did|will|would|is|was|are|were)\b.*\b(?:cost|costs|pay|paid|spend|spent|"
+              r"worth|charge|earn|fund|funding|budget|price)\b|\b(?:cost|price|salary|budget|fine|funding)\b.*\bhow much\b"
+              r"|\bhow much (?:money|funding|does it cost|did it cost)\b|\bwhat (?:is|was|are|were) the (?:cost|price|"
+              r"budget|salary|fine)\b"),
+    ("percent", r"\b(?:what|which) (?:percent|percentage|share|proportion|fraction)\b|\bhow many percent\b"),
+    ("duration", r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b"
+                 r"|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b(?! ago)"),
+    ("count", r"\bhow many\b|\bhow much (?!do|does|did|is|are|was|were|will|would|can|could|has|have|should)\w+|\b(?:what|which) is the " + _NUM + r"\b|\b" + _NUM + r" of\b"
+              r"|\bhow many people\b"),
+    ("condition", r"^(?:\w+ ){0,3}(?:when|under what (?:circumstances|conditions)|in what (?:cases|situations))"
+                  r" (?:can|could|may|might|should|must|would|(?:are|is) (?:\w+ ){1,3}(?:allowed|permitted|able)|do|does)\b"
+                  r"|\b(?:allowed|permitted|able) to\b.*\bwhen\b"),
+    ("consequence", r"\bwhat (?:happens|will happen|would happen|happened) (?:to|if|when)\b|\bwhat (?:is|are) the "
+                    r"(?:penalty|penalties|punishment|consequences?)\b"),
+    ("date", r"^(?:\w+ ){0,4}when\b|\bwhat (?:year|date|day|month|time|century|decade|season)\b|\bwhich (?:year|date|day|month|"
+             r"century|decade)\b|\bsince when\b|\bhow (?:long ago|recent)\b|\bin what (?:year|month|century)\b"
+             r"|\bwhat (?:year|day) (?:was|did|is)\b|\bhow old\b"),
+    ("name", r"\bwho (?:is|was|are|were) the (?:\w+ ){0,2}(?:leader|head|chief|director|boss|president|mayor|governor|"
+             r"secretary|judge|spokesperson|spokesman|spokeswoman|author|reporter|founder|owner|ceo|commissioner|"
+             r"sheriff|senator|representative|minister|king|queen|emperor|general|commander|agent in charge)\b"
+             r"|\bwho (?:leads|led|heads|headed|runs|ran|founded|wrote|signed|chairs|commands|commanded|"
+             r"rules|ruled|owns|owned)\b|\b(?:name|names) (?:of|the)\b|\bwhat (?:is|was) (?:his|her|their) name\b"
+             r"|\bname (?:them|it|him|her|those|these|any|some|one)\b|\bwhich (?:\w+ )?(?:groups|organizations|organisations)\b"
+             r"|\b(?:which|what) (?:president|official|officials|politician|judge|mayor|governor|senator|agency|agencies|"
+             r"organization|organisation|organizations|company|companies|newspaper|outlet|department|court|party|"
+             r"union|church|school|university|person|king|queen|emperor|dynasty|tribe|team|country|countries|nation|"
+             r"city|cities|state|states)\b|\bby name\b|\bnamed\b"),
+    ("place", r"^(?:\w+ ){0,4}where\b|\b(?:which|what) (?:neighborhood|neighbourhood|area|part of|region|county|district|street|"
+              r"location|place|town|village|river|island|continent|province|border)\b|\bin what (?:city|state|country|"
+              r"area|part)\b"),
+    ("person", r"^(?:\w+ ){0,4}(?:who|whom|whose)\b"),
+    ("reason", r"^(?:\w+ ){0,4}why\b|\bhow come\b|\bwhat (?:is|was|are|were) the (?:reason|reasons|purpose|motive|cause)\b"
+               r"|\bfor what (?:reason|purpose)\b|\bwhat (?:caused|prompted|led to)\b"),
+    ("definition", r"^(?:what|whats) (?:is|are|was|were) (?:a |an |the )?\w+(?: \w+){0,3}$|\bwhat does \w+(?: \w+){0,3} "
+                   r"mean\b|\bmeaning of\b|\bdefine\b|\bdefinition of\b"),
+    ("manner", r"\bhow (?:did|does|do|is|was|were|are|can|could|will|would|should|has|have)\b"),
+    ("list", r"\bwhat (?:are|were) (?:the|some|all)\b|\blist (?:of|the|all)\b|\bwhich (?:\w+ )?(?:are|were)\b"),
+    ("yesno", r"^(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|shall|may|might|must)\b"),
+)
+_COMPILED = tuple((t, re.compile(p)) for t, p in ANSWER_TYPES)
+
+#: The types an answer must visibly hold (see `EVIDENCE`); the others cannot be checked by rules.
+CHECKED = frozenset({"count", "money", "percent", "date", "duration", "name", "place", "contact", "person"})
+
+_NUMBER_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                 r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+                 r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|"
+                 r"twice|thrice")
+_MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?"
+_CAP = r"(?<![.!?]\s)\b[A-Z][\w’'-]*[A-Za-z]"
+_PLACE_WORDS = (r"city|cities|state|states|country|countries|nation|neighborhood|neighbourhood|border|borders|port|"
+                r"ports|street|county|region|area|areas|town|village|district|coast|river|island|capital|province|"
+                r"continent|abroad|overseas|headquarters|office|north|south|east|west|northern|southern|eastern|"
+                r"western|downtown|territory|valley|sea|ocean|mountains?|kingdom|empire")
+_PERSON_WORDS = (r"people|person|persons|residents?|migrants?|immigrants?|individuals?|officers?|agents?|officials?|"
+                 r"groups?|communit(?:y|ies)|workers?|citizens?|police|department|agenc(?:y|ies)|administration|"
+                 r"president|council|leaders?|members?|famil(?:y|ies)|children|parents?|students?|voters?|"
+                 r"activists?|advocates?|government|authorities|staff|employees?|volunteers?|users?|customers?|"
+                 r"public|everyone|anyone|nobody|women|men|kids|soldiers|troops|army|forces|king|queen|emperor|"
+                 r"rulers?|nobles?|clergy|merchants?|farmers?|settlers?|natives?|tribes?|dynasty|court|church|"
+                 r"parliament|congress|senate|committee|commission|party|union|company|companies|he|she|they|"
+                 r"himself|herself|themselves|who|whom")
+_EVIDENCE_SOURCES: dict[str, str] = {
+    "count": rf"\d|\b(?:{_NUMBER_WORDS})\b|\ba (?:few|handful|couple)\b",
+    "money": r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:dollars?|cents?|usd|euros?|pounds?|yen|francs?|marks?|million|billion)\b"
+             r"|\b(?:million|billion|thousand|hundred) (?:dollars|euros|pounds)\b",
+    "percent": r"\d\s?%|\bper ?cent\b|\bpercentage\b|\b(?:half|third|quarter|majority|minority)\b",
+    "date": rf"\b(?:{_MONTHS})\b\.?|\b1\d\d\d\b|\b20\d\d\b|\b\d+(?:st|nd|rd|th)? (?:century|centuries)\b|\b\d0s\b|"
+            r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|tomorrow|"
+            r"recently|currently|now|ago|then|later|earlier|once|after|before|during|until|since|when)\b|"
+            r"\b(?:last|this|next|previous|that|the same) (?:year|month|week|spring|summer|fall|autumn|winter|"
+            r"decade|century|time)\b|\b(?:spring|summer|fall|autumn|winter|century|decade|era|period|age|reign|"
+            r"dynasty|war)\b|\b\d{1,2}(?::\d\d)?\s?(?:a\.?m\.?|p\.?m\.?)",
+    "duration": rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|many|several|few) (?:{_UNITS})\b|\bsince\b|\bfor (?:years|"
+                r"decades|months|weeks|centuries|a long time|long)\b|\buntil\b|\b(?:\d|1\d\d\d)\b",
+    "contact": r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\bhttps?://|\bwww\.|"
+               r"\b\d+ [A-Z]\w+ (?:Street|St|Avenue|Ave|Boulevard|Blvd|Road|Rd|Drive|Dr|Way|Lane|Place)\b",
+    "name": rf"{_CAP}|\b[A-Z]{{2,}}\b",
+    "place": rf"{_CAP}|\b[A-Z]{{2,}}\b|\b(?:{_PLACE_WORDS})\b",
+    "person": rf"{_CAP}|\b[A-Z]{{2,}}\b|\b(?:{_PERSON_WORDS})\b",
+}
+EVIDENCE = {t: re.compile(p, re.IGNORECASE if t not in ("name", "place", "person", "contact") else 0)
+            for t, p in _EVIDENCE_SOURCES.items()}
+
+#: Words that say nothing about *what* is asked: a focus never rests on them.
+GENERIC = frozenset(
+    """
+    thing things stuff deal exactly actually basically really literally info information detail details news story
+    article piece report text says said say saying mean means meaning meant happen happens happened happening
+    going gonna wanna gotta explain explained tell told know knew think thought guess wonder wondering curious
+    question questions ask asking asked answer situation whole part kind sort type way lot lots bit little
+    something anything everything nothing someone anyone everyone somebody anybody folks guys guy right now
+    currently today still again ever even already yet okay ok yeah yes no not lol hey hi hello pls plz thanks
+    thank quick quickly short brief briefly simple simply sure true false correct real whats hows whos wheres
+    understand understanding heard hear read reading see seen look looking find found learn mentioned mention
+    mentions according basically overall main key specific specifically particular particularly certain exact
+    precise precisely generally general summary summarize summarise sum overview point points idea ideas
+    context background matter matters important happening deal big new recent latest current way ways make
+    makes made do does did doing done get got gets give gives given take takes took come comes came goes went
+    use used using way please help case cases fact facts issue issues thing anyway else besides per via
+    able allowed supposed exist exists involve involved involves regarding concerning about here there where
+    freaking frickin fricking literally honestly seriously totally anymore gonna kinda sorta theyre youre were
+    its im ive id dont doesnt didnt isnt arent wasnt werent cant wont shouldnt wouldnt couldnt hes shes thats
+    theres heres lets whats whos hows wheres whys yall ya u ur
+    become becomes became becoming seem seems seemed put puts keep keeps kept start starts started begin
+    begins began turn turns turned bring brings brought
+    """.split()
+)
+_CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+_TYPE_CACHE_MAX = 4096
+
+
+def _clause(text: str) -> str:
+    """The question clause: in a message of several sentences, the ones that ask (end with
+    "?"), else the last one; a short question is all of it."""
+    parts = [p for p in _CLAUSE_SPLIT.split(text.strip()) if p.strip()]
+    if len(parts) <= 1:
+        return text
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    return " ".join(asking) if asking else parts[-1]
+
+
+def answer_type(clause_norm: str) -> str | None:
+    """The expected answer type of a normalized question clause (see `ANSWER_TYPES`)."""
+    for t, pattern in _COMPILED:
+        if pattern.search(clause_norm):
+            return t
+    return None
+
+
+_NAME = re.compile(r"\b(?:[A-Z][\w’'-]*|\d[\d,.]*)")
+
+
+def analyse(text: str) -> Question:
+    """Analyse one question (see the module docstring). Pure: same text, same value."""
+    tokens = tuple(tokenize(text))
+    clause_text = _clause(text)
+    clause = normalize(clause_text)
+    asks = answer_type(clause) if clause else None
+    words = clause_text.split()
+    acronyms = {normalize(w) for w in words if len(w.strip("?.,!;:’'s")) >= 2 and w.strip("?.,!;:’'s").isupper()}
+    focus = tuple(dict.fromkeys(t for t in clause.split() if _is_content(t, short_ok=t in acronyms)))
+    names = []
+    for n, w in enumerate(words):
+        m = _NAME.match(w.strip("\"“”'‘’(["))
+        if not m:
+            continue
+        tok = normalize(w)
+        if not tok or not _is_content(tok.split()[0], short_ok=tok in acronyms):
+            continue
+        if w[0].isdigit() or (n > 0 and not words[n - 1].endswith((".", "?", "!", ":"))) or tok in acronyms:
+            names.extend(t for t in tok.split() if _is_content(t, short_ok=t in acronyms))
+    return Question(text, tokens, asks, focus, tuple(dict.fromkeys(names)), clause)
+
+
+def _is_content(token: str, *, short_ok: bool = False) -> bool:
+    if token.isdigit():
+        return True
+    return (len(token) > 2 or short_ok and len(token) == 2) and token not in STOPWORDS and token not in GENERIC and stem(token) not in GENERIC
+
+
+_SENTENCES = re.compile(r"(?:^|(?<=[.!?:;])\s+|\n+)")
+_NAMED_NUMBER = re.compile(r"\b[A-Z][\w’'-]* (?:No\. )?\d[\d,.]*\b|\b[A-Z][A-Za-z]+ One\b")
+
+
+def has_type(asks: str | None, text: str) -> bool:
+    """Whether `text` holds something of type `asks` (True for types that cannot be checked).
+
+    A number that is part of a name ("Special Order 40", "CBP One") is not a count, and
+    a capital at the start of a sentence is not a name."""
+    if asks not in CHECKED:
+        return True
+    pattern = EVIDENCE[asks]
+    if asks == "duration" and has_type("date", text):
+        return True  # "since last year" answers "how long"
+    if asks in ("count", "duration", "money", "percent"):
+        return pattern.search(_NAMED_NUMBER.sub(" ", text)) is not None
+    if asks in ("name", "place", "person"):
+        for sentence in _SENTENCES.split(text):
+            words = sentence.strip().split(" ", 1)
+            if len(words) == 2 and pattern.search(" " + words[1]):
+                return True
+            if words and words[0].isupper() and len(words[0].strip(".,;:’'s")) >= 2:
+                return True  # an acronym opening the sentence is a name
+        return False
+    return pattern.search(text) is not None

@@ -1,0 +1,87 @@
+"""Question analysis: the expected answer type and the focus, article-independent."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from faqbot.question import CHECKED, analyse, has_type
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How many agents work in the DEA's LA office?", "count"),
+        ("number of arrests so far", "count"),
+        ("how much does the CBP One app cost to use?", "money"),
+        ("What percentage of LA residents are immigrants?", "percent"),
+        ("When was the ordinance adopted?", "date"),
+        ("what year did special order 40 start", "date"),
+        ("How long has Matthew Allen led the division?", "duration"),
+        ("Who leads the DEA in Los Angeles?", "name"),
+        ("which agency is the DEA working with", "name"),
+        ("Who will be watching how this unfolds?", "person"),
+        ("Where did the law enforcement activity happen?", "place"),
+        ("which neighborhood was it", "place"),
+        ("what's the phone number of the DEA office?", "contact"),
+        ("Why did the announcement spark concerns?", "reason"),
+        ("What is Special Order 40?", "definition"),
+        ("How did the DEA's move become public?", "manner"),
+        ("Is Los Angeles a sanctuary city?", "yesno"),
+        ("when can the cops call ICE?", "condition"),
+        ("What happens to an officer who breaks the rule?", "consequence"),
+        ("so 40", None),
+    ],
+)
+def test_expected_answer_type(question: str, asks: str | None) -> None:
+    assert analyse(question).asks == asks
+
+
+def test_how_much_of_a_verb_is_a_degree_not_a_count() -> None:
+    assert analyse("how much do cats sleep").asks is None
+
+
+def test_focus_drops_stopwords_and_generic_words_and_keeps_names() -> None:
+    q = analyse("So what exactly did Governor Newsom say about the DEA?")
+    assert "exactly" not in q.focus and "say" not in q.focus
+    assert {"governor", "newsom", "dea"} <= set(q.focus)
+    assert {"governor", "newsom", "dea"} <= set(q.names)
+
+
+def test_a_long_message_is_analysed_by_its_question() -> None:
+    q = analyse("I'm writing a school report. My teacher is strict. Who leads the DEA office in LA?")
+    assert q.asks == "name"
+    assert "school" not in q.focus and "teacher" not in q.focus
+    assert "la" in q.focus  # a two-letter acronym written as one is kept
+
+
+@pytest.mark.parametrize(
+    ("asks", "text", "holds"),
+    [
+        ("count", "The LAPD follows Special Order 40, which bars officers from inquiring.", False),
+        ("count", "Deactivating the CBP One app.", False),
+        ("count", "Robert's army of 30,000 men sailed.", True),
+        ("count", "Two librarians and a few volunteers.", True),
+        ("date", "a city ordinance adopted last year", True),
+        ("date", "The DEA is cooperating with DHS.", False),
+        ("duration", "a city ordinance adopted last year", True),
+        ("name", "Residents and advocacy groups are likely to monitor developments.", False),
+        ("name", "It is led by Special Agent in Charge Matthew Allen.", True),
+        ("contact", "Call (213) 555-0100 or write to info@example.org.", True),
+        ("contact", "They posted on social media.", False),
+        ("reason", "anything at all", True),  # not a checked type
+    ],
+)
+def test_has_type(asks: str, text: str, holds: bool) -> None:
+    assert has_type(asks, text) is holds
+
+
+@given(st.text(max_size=300))
+def test_analysis_is_pure_and_never_fails(text: str) -> None:
+    a, b = analyse(text), analyse(text)
+    assert a == b
+    assert a.asks is None or isinstance(a.asks, str)
+    assert set(a.names) <= set(a.focus) | set(a.names)
+    for t in CHECKED:
+        assert has_type(t, text) in (True, False)
