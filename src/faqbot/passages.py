@@ -27,7 +27,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .answerability import english_words
+from .answerability import english_tier
 from .question import GENERIC, Question, has_type
 from .replies import Citation
 from .sources import Source
@@ -130,14 +130,12 @@ class PassageIndex:
 
     def _query_terms(self, question: Question) -> list[str]:
         out = []
-        english = None
         for t in question.tokens:
             s = stem(t)
             if s in self._idf or t in STOPWORDS or not t.isalpha() or len(t) < 4:
                 out.append(s)
                 continue
-            english = english or english_words()
-            if t in english or s in english:
+            if english_tier(t) is not None or english_tier(s) is not None:
                 out.append(s)
                 continue
             limit = 1 if len(t) <= 6 else 2

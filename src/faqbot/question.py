@@ -13,13 +13,14 @@ step (the matcher, the passage ranker, the answerability check, the session):
   "happen"); ``names`` are the capitalised words and numbers among them, which the cited
   text must hold for the question to be answered as asked.
 
-`EVIDENCE` says, for each type that can be checked, what text holds something of that type
+For each type that can be checked, a pattern says what text holds something of that type
 (a number for ``count``, a date word for ``date`` …): `has_type(asks, text)`.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from .text import STOPWORDS, normalize, stem, tokenize
@@ -92,7 +93,32 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
     ("list", r"\bwhat (?:are|were) (?:the|some|all)\b|\blist (?:of|the|all)\b|\bwhich (?:\w+ )?(?:are|were)\b"),
     ("yesno", r"^(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|shall|may|might|must)\b"),
 )
-_COMPILED = tuple((t, re.compile(p)) for t, p in ANSWER_TYPES)
+#: A type's pattern is tried only when the question has one of its trigger words, so a
+#: question compiles and runs a few patterns, not all of them.
+_TRIGGERS: dict[str, frozenset[str]] = {
+    "contact": frozenset("phone telephone cell fax hotline e mail email website web site url address contact reach call "
+                         "write".split()),
+    "money": frozenset("much cost price budget salary fine funding".split()),
+    "percent": frozenset("percent percentage share proportion fraction".split()),
+    "duration": frozenset("long many".split()),
+    "count": frozenset("many much number numbers amount total count figure figures statistics stats".split()),
+    "condition": frozenset("when under in allowed permitted able".split()),
+    "consequence": frozenset("happens happen happened penalty penalties punishment consequence consequences".split()),
+    "date": frozenset("when year date day month time century decade season since long recent old".split()),
+    "name": frozenset("who name names named which what".split()),
+    "place": frozenset("where which what in".split()),
+    "person": frozenset("who whom whose".split()),
+    "reason": frozenset("why come what for".split()),
+    "definition": frozenset("what whats mean meaning define definition".split()),
+    "manner": frozenset(["how"]),
+    "list": frozenset("what which list".split()),
+    "yesno": frozenset("is are was were does do did can could will would has have had should shall may might must".split()),
+}
+
+
+@lru_cache(maxsize=None)
+def _pattern(asks: str) -> re.Pattern[str]:
+    return re.compile(dict(ANSWER_TYPES)[asks])
 
 #: The types an answer must visibly hold (see `EVIDENCE`); the others cannot be checked by rules.
 CHECKED = frozenset({"count", "money", "percent", "date", "duration", "name", "place", "contact", "person"})
@@ -136,8 +162,13 @@ _EVIDENCE_SOURCES: dict[str, str] = {
     "place": rf"{_CAP}|\b[A-Z]{{2,}}\b|\b(?:{_PLACE_WORDS})\b",
     "person": rf"{_CAP}|\b[A-Z]{{2,}}\b|\b(?:{_PERSON_WORDS})\b",
 }
-EVIDENCE = {t: re.compile(p, re.IGNORECASE if t not in ("name", "place", "person", "contact") else 0)
-            for t, p in _EVIDENCE_SOURCES.items()}
+
+
+@lru_cache(maxsize=None)
+def _evidence(asks: str) -> re.Pattern[str]:
+    """The pattern of what holds an answer of type `asks`, compiled on first use (a cold
+    `faqbot ask` compiles only the one its question needs)."""
+    return re.compile(_EVIDENCE_SOURCES[asks], re.IGNORECASE if asks not in ("name", "place", "person", "contact") else 0)
 
 #: Words that say nothing about *what* is asked: a focus never rests on them.
 GENERIC = frozenset(
@@ -179,8 +210,9 @@ def _clause(text: str) -> str:
 
 def answer_type(clause_norm: str) -> str | None:
     """The expected answer type of a normalized question clause (see `ANSWER_TYPES`)."""
-    for t, pattern in _COMPILED:
-        if pattern.search(clause_norm):
+    words = set(clause_norm.split())
+    for t, _ in ANSWER_TYPES:
+        if words & _TRIGGERS[t] and _pattern(t).search(clause_norm):
             return t
     return None
 
@@ -227,7 +259,7 @@ def has_type(asks: str | None, text: str) -> bool:
     a capital at the start of a sentence is not a name."""
     if asks not in CHECKED:
         return True
-    pattern = EVIDENCE[asks]
+    pattern = _evidence(asks)
     if asks == "duration" and has_type("date", text):
         return True  # "since last year" answers "how long"
     if asks in ("count", "duration", "money", "percent"):

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable
 from importlib import resources
 
-from .answerability import english_words
+from .answerability import english_tier
 from .question import GENERIC
 from .text import STOPWORDS, stem, tokenize
 
@@ -89,7 +89,6 @@ def main(argv: list[str] | None = None) -> int:
             for q in intent.questions:
                 known.update(stem(t) for t in tokenize(q))
     table = draft_vocabulary([s.text for s in kb.sources.values()], known, load_moby(), max_rank=args.max_rank)
-    english_words()  # the same list the run time uses
     print("# Reader vocabulary: words readers use for the article's words (drafted by faqbot.thesaurus")
     print("# from the Moby thesaurus II, public domain; reviewed by a person: delete what does not fit).")
     print("vocabulary:")
