@@ -24,6 +24,7 @@ from .matcher import Match, Matcher
 from .passages import Passage, PassageIndex
 from .question import Question, analyse
 from .replies import Citation, Reply
+from .text import normalize
 
 if TYPE_CHECKING:
     from .session import Session
@@ -122,6 +123,12 @@ class FAQBot:
             )
         q = analyse(text)
         matches = self.matcher.match(text, limit=5)
+        if q.clause != normalize(text):
+            # a long message: its question alone may say better what is asked than the
+            # story around it ("I saw a clip online ... Which department is the DEA working with?")
+            alone = self.matcher.match(q.clause, limit=5)
+            if alone and (not matches or alone[0].confidence > matches[0].confidence):
+                matches = alone
         return self.answer(question, q, matches, notes=notes)
 
     def answer(self, question: str, q: Question, matches: list[Match], *, notes: tuple[str, ...] = ()) -> Reply:
@@ -134,11 +141,10 @@ class FAQBot:
             top = decision.chosen[0]
             return dialogue.intent_reply(question, self.kb.intent(top.intent), top, self.kb,
                                          candidates=matches, reason=decision.reason, notes=notes, analysis=q)
-        passages = self.passages.search(q, limit=3)
         if decision.status == "clarify":
             if unknown:
                 missing = Missing("mention", surface(q, unknown[0]), "mention")
-                return self._not_stated(question, q, missing, passages, matches, notes,
+                return self._not_stated(question, q, missing, self.passages.search(q, limit=3), matches, notes,
                                         decision.reason + f"; but '{unknown[0]}' appears nowhere in the knowledge base")
             return Reply(
                 question, "clarify", None, decision.chosen[0].confidence,
@@ -154,7 +160,8 @@ class FAQBot:
                                                           reason=decision.reason, notes=notes, analysis=q), q)
             missing = self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
                                             context=_headings(intent))
-            if missing is None and intent.draft and passages and not self._quotes(intent, passages[0]):
+            passages = self.passages.search(q, limit=3) if intent.draft and missing is None else []
+            if passages and not self._quotes(intent, passages[0]):
                 # an unreviewed draft's examples were generated: the article's best sentence,
                 # when it answers, is better evidence than they are
                 reply, _ = self._passage_reply(question, q, passages, matches, notes, unknown,
@@ -179,6 +186,7 @@ class FAQBot:
         # no intent qualifies alone: the intent the matcher ranks first, when a sentence it
         # quotes is also what the article's sentences rank first (two signals agreeing)
         reason = decision.reason
+        passages = self.passages.search(q, limit=3)
         agreed = self._agreement(q, matches, passages, unknown)
         if agreed is not None:
             match, p = agreed

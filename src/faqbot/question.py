@@ -81,7 +81,8 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
              r"organization|organisation|organizations|company|companies|newspaper|outlet|department|court|party|"
              r"union|church|school|university|person|king|queen|emperor|dynasty|tribe|team|country|countries|nation|"
              r"city|cities|state|states)\b|\bby name\b|\bnamed\b"),
-    ("place", r"^(?:\w+ ){0,4}where\b|\b(?:which|what) (?:neighborhood|neighbourhood|area|part of|region|county|district|street|"
+    ("place", r"^(?:\w+ ){0,4}where\b|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
+              r"|\b(?:which|what) (?:neighborhood|neighbourhood|area|region|county|district|street|"
               r"location|place|town|village|river|island|continent|province|border)\b|\bin what (?:city|state|country|"
               r"area|part)\b"),
     ("person", r"^(?:\w+ ){0,4}(?:who|whom|whose)\b"),
@@ -194,7 +195,8 @@ GENERIC = frozenset(
     begins began turn turns turned bring brings brought
     """.split()
 )
-_CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+# a sentence ends at ? or !, or at a full stop after a lower-case word ("U.S." does not end one)
+_CLAUSE_SPLIT = re.compile(r"(?:(?<=[!?])|(?<=[a-z]{2}\.))\s+(?=\S)")
 _TYPE_CACHE_MAX = 4096
 
 
