@@ -145,7 +145,8 @@ def test_a_state_that_is_not_a_state_is_refused(bot: FAQBot, state: Any) -> None
 
 MESSAGES = [
     "What is Special Order 40?", "are there any exceptions?", "why?", "tell me more", "1", "2", "3", "7",
-    "the first one", "ok", "got it", "thanks", "and ICE?", "What does DHS stand for?", "Is Los Angeles a sanctuary city?",
+    "the first one", "ok", "got it", "thanks", "and ICE?", "What does DHS stand for?",
+    "Is Los Angeles a sanctuary city?",
     "when was it adopted?", "who leads the DEA office and what is Special Order 40?", "what is the weather",
     "the exceptions one", "hello", "what about the DEA?",
 ]
