@@ -29,7 +29,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
 
 #: A knowledge base whose answer and quote are markup: the page must show them as text.
-XSS_SOURCE = "Attack\nThe payload is <img src=x onerror=\"window.__pwned=1\"> and <script>window.__pwned=2</script> here.\n"
+XSS_SOURCE = ("Attack\n"
+              "The payload is <img src=x onerror=\"window.__pwned=1\"> and <script>window.__pwned=2</script> here.\n")
 XSS_INTENTS = """\
 topic: Attack
 intents:
