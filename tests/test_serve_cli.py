@@ -3,6 +3,7 @@ and two worker processes."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -129,3 +130,19 @@ def test_log_options_reach_the_workers(tmp_path: Path) -> None:
         assert (status, body) == (202, {"recorded": True})
     assert "who won the football game last night" in unanswered.read_text()
     assert '"question": "who won the football game last night"' in feedback.read_text()
+
+
+def test_the_load_benchmark_runs() -> None:
+    """A smoke run of benchmarks/serve_load.py (its figures are the benchmark's
+    business, not a test's): it drives a real two-worker server and every request
+    gets its reply."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "serve_load.py"), "--quick", "--soak", "0", "--workers", "2",
+         "--clients", "16", "--json"], capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(out.stdout)
+    assert report["client"] in ("wrk", "asyncio")
+    (run_,) = report["runs"]
+    assert run_["workers"] == 2 and run_["clients"] == 16 and run_["requests"] >= 100
+    assert run_["bad"] == 0 and run_["socket_errors"] == 0 and report["targets"]["errors"]["met"]
+    assert 0 < run_["p50"] <= run_["p95"] <= run_["p99"] <= run_["max"]
