@@ -184,8 +184,10 @@ def test_the_key_covers_the_faqbot_version_and_source_code(make_kb, monkeypatch:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     package = tmp_path / "pkg"
     package.mkdir()
-    for py in Path(cache.__file__).parent.glob("*.py"):
-        (package / py.name).write_bytes(py.read_bytes())
+    source = Path(cache.__file__).parent
+    for py in source.rglob("*.py"):  # subpackages (faqbot.serve) too
+        (package / py.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+        (package / py.relative_to(source)).write_bytes(py.read_bytes())
     monkeypatch.setattr(cache, "_PACKAGE", str(package))
     assert cache.key(kb, FAQBot) == base  # the same code elsewhere
     (package / "__pycache__").mkdir()

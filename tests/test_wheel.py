@@ -40,3 +40,16 @@ def test_installed_wheel_answers_from_any_directory(tmp_path: Path):
         cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
     ).stdout.strip()
     assert "site-packages" in where and (Path(where) / "seeds" / "sources.yaml").exists()
+    # `pip install faqbot` does not pull the web stack; the page ships in the wheel,
+    # and `faqbot serve` without the extra says what to install, on one line
+    probe = ("import importlib.util, faqbot.serve as s, pathlib; "
+             "print([importlib.util.find_spec(m) is None for m in ('starlette', 'uvicorn', 'prometheus_client')]); "
+             "print(sorted(p.name for p in (pathlib.Path(s.__file__).parent / 'static').iterdir()))")
+    out = subprocess.run([python, "-c", probe], cwd=elsewhere, capture_output=True, text=True, check=True,
+                         env=env).stdout.splitlines()
+    assert out == ["[True, True, True]", "['chat.css', 'chat.js', 'index.html', 'widget.js']"]
+    serve = subprocess.run([env_dir / "bin" / "faqbot", "serve"], cwd=elsewhere, capture_output=True, text=True,
+                           timeout=60, env=env)
+    assert serve.returncode == 2
+    assert serve.stderr == ("faqbot: error: faqbot serve needs starlette, uvicorn, prometheus_client: "
+                            "pip install 'faqbot[serve]'\n")

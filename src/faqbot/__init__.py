@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .errors import FaqbotError, KnowledgeBaseError, UsageError
+from .errors import FaqbotError, KnowledgeBaseError, SessionStateError, UsageError
 
 if TYPE_CHECKING:
     from .bot import FAQBot
@@ -56,6 +56,7 @@ __all__ = [
     "Matcher",
     "Reply",
     "Session",
+    "SessionStateError",
     "Suggestion",
     "Thresholds",
     "UsageError",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace as _replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import dialogue
 from .answerability import Missing, Vocabulary, describe, surface
@@ -103,11 +103,12 @@ class FAQBot:
     def intents(self) -> tuple[Intent, ...]:
         return self.kb.intents
 
-    def session(self) -> Session:
-        """A conversation: follow-ups and clarifications understood against earlier turns."""
+    def session(self, state: dict[str, Any] | None = None) -> Session:
+        """A conversation: follow-ups and clarifications understood against earlier turns;
+        with `state` (from `Session.state()`), the conversation it was saved from."""
         from .session import Session
 
-        return Session(self)
+        return Session(self, state=state)
 
     def ask(self, text: str) -> Reply:
         """Answer one question, statelessly."""

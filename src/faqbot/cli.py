@@ -124,6 +124,23 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     init.add_argument("article", metavar="ARTICLE", help="the article, a .txt or .md file")
     init.add_argument("--out", required=True, metavar="DIR", help="the folder to create")
     init.add_argument("--title", help="the article's title (default: its first heading or file name)")
+
+    serve = sub.add_parser(
+        "serve", help="answer over HTTP: a JSON API, a chat page and an embeddable widget",
+        description="Serve the knowledge base over HTTP: the JSON API (/v1/ask, OpenAPI at /openapi.json), "
+        "a chat page at / and a widget at /widget.js. Needs: pip install 'faqbot[serve]'.",
+        epilog="Conversation tokens are signed with FAQBOT_SECRET (set the same one on every replica).",
+    )
+    serve.add_argument("--kb", metavar="DIR", help="use the knowledge base in DIR (DIR/intents/, DIR/seeds/)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: %(default)s)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="allow pages of ORIGIN (https://news.example) to call the API and embed the widget; repeatable")
+    serve.add_argument("--log-feedback", metavar="FILE",
+                       help="append ratings to FILE (default: $XDG_STATE_HOME/faqbot/feedback.jsonl)")
+    serve.add_argument("--access-log", action="store_true", help="log every request on stderr")
+    _log_option(serve)
     return parser
 
 
@@ -268,7 +285,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     return run(args)
 
 
-_COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_check, "init": cmd_init}
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import run  # the web stack is imported only by this command
+
+    return run(kb=args.kb, host=args.host, port=args.port, workers=args.workers, cors_origins=args.cors_origin,
+               log_unanswered=args.log_unanswered, log_feedback=args.log_feedback, access_log=args.access_log)
+
+
+_COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_check, "init": cmd_init,
+             "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

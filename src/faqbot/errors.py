@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FaqbotError", "KnowledgeBaseError", "UsageError"]
+__all__ = ["FaqbotError", "KnowledgeBaseError", "SessionStateError", "UsageError"]
 
 
 class FaqbotError(Exception):
@@ -11,6 +11,11 @@ class FaqbotError(Exception):
 
 class UsageError(FaqbotError):
     """The command line or an input file given by the user is wrong."""
+
+
+class SessionStateError(FaqbotError):
+    """A saved conversation state (`Session.state()`) cannot be restored: it is
+    malformed, or names intents this knowledge base does not have."""
 
 
 class KnowledgeBaseError(FaqbotError):

@@ -29,6 +29,8 @@ API::
     session.ask("1")                                   # picks the first offered follow-up
     session.ask_all("who leads the DEA office and what is Special Order 40?")  # -> [Reply, Reply]
     session.reset()                                    # forget context and choices
+    saved = session.state()                            # a small JSON-ready dict ...
+    bot.session(state=saved).ask("why?")               # ... that a new Session carries on from
 
 `ask_all(text)` returns one `Reply` per question found in the message (one,
 or two). `ask(text)` returns a single `Reply`: the only one, or both answers
@@ -43,11 +45,14 @@ Nothing here prints; a session is not thread-safe (one per conversation).
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import replace as _replace
+from typing import Any
 
 from . import dialogue
 from .bot import MAX_QUESTION_CHARS, FAQBot
+from .errors import SessionStateError
 from .knowledge import Intent, KnowledgeBase
 from .matcher import Match, Matcher
 from .replies import Citation, Reply, Suggestion
@@ -127,13 +132,29 @@ def _choice_number(norm: str) -> int | None:
     return _ORDINALS.get(t)
 
 
-class Session:
-    """One conversation with a `FAQBot` (see the module docstring)."""
+#: The version of `Session.state()`; a state of another version is refused.
+STATE_VERSION = 1
 
-    def __init__(self, bot: FAQBot) -> None:
+# Context matchers depend only on the (immutable) knowledge base: every session of
+# one bot shares them, so a session restored from a state for each turn (the HTTP
+# server) does not rebuild one per request.
+_CONTEXT_MATCHERS: weakref.WeakKeyDictionary[FAQBot, dict[str, tuple[Matcher, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+class Session:
+    """One conversation with a `FAQBot` (see the module docstring).
+
+    `state` (from `Session.state()`, possibly of another process) carries on that
+    conversation; a state naming intents this knowledge base lacks, or otherwise
+    malformed, raises `SessionStateError`."""
+
+    def __init__(self, bot: FAQBot, *, state: dict[str, Any] | None = None) -> None:
         self.bot = bot
-        self._context_matchers: dict[str, tuple[Matcher, frozenset[str]]] = {}
+        self._context_matchers = _CONTEXT_MATCHERS.setdefault(bot, {})
         self.reset()
+        if state is not None:
+            self._restore(state)
 
     # ------------------------------------------------------------------ state
 
@@ -142,7 +163,54 @@ class Session:
         self._context: Intent | None = None
         self._visited: set[str] = set()
         self._history: list[Reply] = []
+        self._clarifying = False  # the last reply asked which one was meant
         self._offered: tuple[Suggestion, ...] = dialogue.suggestions_for((), self.bot.kb)
+
+    def state(self) -> dict[str, Any]:
+        """The conversation as a small JSON-serialisable dict: everything `ask` reads
+        between turns (context, offered choices, intents answered, whether the last
+        reply was a clarification), not the history. ``Session(bot, state=...)``
+        (or ``bot.session(state=...)``) carries on from it."""
+        return {
+            "v": STATE_VERSION,
+            "context": self._context.id if self._context is not None else None,
+            "offered": [s.to_dict() for s in self._offered],
+            "visited": sorted(self._visited),
+            "clarify": self._clarifying,
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        kb = self.bot.kb
+
+        def intent(value: object, where: str) -> Intent:
+            if not isinstance(value, str):
+                raise SessionStateError(f"session state: {where} is not an intent id")
+            try:
+                return kb.intent(value)
+            except KeyError:
+                raise SessionStateError(
+                    f"session state: {where} names intent '{value[:80]}', which this knowledge base does not have"
+                ) from None
+
+        if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
+            raise SessionStateError(f"session state: not a version {STATE_VERSION} session state")
+        if set(state) != {"v", "context", "offered", "visited", "clarify"}:
+            raise SessionStateError("session state: wrong keys " + ", ".join(sorted(map(str, state))))
+        offered, visited, clarify = state["offered"], state["visited"], state["clarify"]
+        if not isinstance(offered, list) or not isinstance(visited, list) or not isinstance(clarify, bool):
+            raise SessionStateError("session state: 'offered' and 'visited' must be lists, 'clarify' a boolean")
+        choices = []
+        for n, s in enumerate(offered, 1):
+            if (not isinstance(s, dict) or set(s) != {"intent", "question", "confidence"}
+                    or not isinstance(s["question"], str) or isinstance(s["confidence"], bool)
+                    or not isinstance(s["confidence"], (int, float))):
+                raise SessionStateError(f"session state: offered choice {n} is malformed")
+            choices.append(Suggestion(intent(s["intent"], f"offered choice {n}").id, s["question"],
+                                      float(s["confidence"])))
+        self._context = None if state["context"] is None else intent(state["context"], "the context")
+        self._visited = {intent(v, "a visited intent").id for v in visited}
+        self._offered = tuple(choices)
+        self._clarifying = clarify
 
     @property
     def last(self) -> Reply | None:
@@ -186,6 +254,7 @@ class Session:
         if intent is not None and reply.status == "answered":
             reply = self._with_follow_ups(reply, intent)
         self._history.append(reply)
+        self._clarifying = reply.status == "clarify"
         if intent is not None and intent.kind != "smalltalk":
             self._context = intent
             self._visited.add(intent.id)
@@ -241,8 +310,7 @@ class Session:
                         suggestions=tuple(c for c, _ in named),
                         reason=f"'{m.group(1)}' matches {len(named)} of the offered choices about equally",
                     )
-        last = self.last
-        if last is not None and last.status == "clarify":  # "the DEA", or a few words of one choice
+        if self._clarifying:  # "the DEA", or a few words of one choice
             named = self._match_offered(text)
             if len(named) == 1 and named[0][1] >= self.bot.thresholds.answer:
                 outside = self.bot.matcher.best(text)
@@ -396,8 +464,7 @@ class Session:
 
     def _acknowledge(self, base: Reply, context: Intent | None) -> Reply:
         """"ok", "got it": offer the open choices again, or ask for more."""
-        last = self.last
-        if last is not None and last.status == "clarify" and self._offered:
+        if self._clarifying and self._offered:
             return Reply(base.question, "clarify", None, 0.0, "Which one? Type its number, or ask another question.",
                          suggestions=self._offered, reason="an acknowledgement while a clarification is open")
         if context is None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .replies import Reply
 
-__all__ = ["LOGGED_STATUSES", "UnansweredLog"]
+__all__ = ["LOGGED_STATUSES", "JsonLinesLog", "UnansweredLog"]
 
 #: The reply statuses that are logged.
 LOGGED_STATUSES = ("clarify", "unknown")
@@ -32,14 +32,49 @@ MAX_LOGGED_CHARS = 1000
 MAX_CANDIDATES = 3
 
 
-class UnansweredLog:
-    """Appends clarify/unknown replies to `path` as JSON lines."""
+class JsonLinesLog:
+    """A file that whole lines are appended to, by any number of processes at once
+    (see the module docstring); `append` never raises."""
+
+    #: what the log is called in its warning
+    what = "log"
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         #: why logging failed (the first failure), or None
         self.warning: str | None = None
         self._warning_taken = False
+
+    def append(self, line: str) -> bool:
+        """Append `line` (ASCII, ending in a newline) in one write. True when it was written."""
+        try:
+            data = line.encode("ascii")
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+            try:
+                written = os.write(fd, data)
+            finally:
+                os.close(fd)
+            if written != len(data):
+                raise OSError(f"only {written} of {len(data)} bytes written")
+        except Exception as e:  # noqa: BLE001 - logging must never stop an answer
+            if self.warning is None:
+                reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+                self.warning = f"cannot write to the {self.what} {self.path}: {reason}; not logging"
+            return False
+        return True
+
+    def take_warning(self) -> str | None:
+        """The warning, the first time it is asked for after a failure; then None."""
+        if self.warning is None or self._warning_taken:
+            return None
+        self._warning_taken = True
+        return self.warning
+
+
+class UnansweredLog(JsonLinesLog):
+    """Appends clarify/unknown replies to `path` as JSON lines."""
+
+    what = "unanswered-questions log"
 
     def line(self, reply: Reply, *, now: datetime | None = None) -> str:
         """The JSON line (with its newline) that `record` writes for `reply`."""
@@ -62,25 +97,4 @@ class UnansweredLog:
         True when a line was written; never raises."""
         if reply.status not in LOGGED_STATUSES or not reply.question.strip():
             return False
-        try:
-            data = self.line(reply).encode("ascii")
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-            try:
-                written = os.write(fd, data)
-            finally:
-                os.close(fd)
-            if written != len(data):
-                raise OSError(f"only {written} of {len(data)} bytes written")
-        except Exception as e:  # noqa: BLE001 - logging must never stop an answer
-            if self.warning is None:
-                reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-                self.warning = f"cannot write to the unanswered-questions log {self.path}: {reason}; not logging"
-            return False
-        return True
-
-    def take_warning(self) -> str | None:
-        """The warning, the first time it is asked for after a failure; then None."""
-        if self.warning is None or self._warning_taken:
-            return None
-        self._warning_taken = True
-        return self.warning
+        return self.append(self.line(reply))
