@@ -140,6 +140,7 @@ STATE_VERSION = 1
 # server) does not rebuild one per request.
 _CONTEXT_MATCHERS: weakref.WeakKeyDictionary[FAQBot, dict[str, tuple[Matcher, frozenset[str]]]] = (
     weakref.WeakKeyDictionary())
+_OFFERED_MATCHERS: weakref.WeakKeyDictionary[FAQBot, dict[tuple[str, ...], Matcher]] = weakref.WeakKeyDictionary()
 
 
 class Session:
@@ -164,6 +165,7 @@ class Session:
         self._visited: set[str] = set()
         self._history: list[Reply] = []
         self._clarifying = False  # the last reply asked which one was meant
+        self._turn: dict[tuple[str, str], Any] = {}  # what this turn already computed
         self._offered: tuple[Suggestion, ...] = dialogue.suggestions_for((), self.bot.kb)
 
     def state(self) -> dict[str, Any]:
@@ -240,6 +242,7 @@ class Session:
 
     def ask_all(self, text: str) -> list[Reply]:
         """Answer `text` in the conversation: one reply per question it holds (one or two)."""
+        self._turn = {}  # each question is analysed and matched at most once per turn
         pick = self._pick(text)
         if pick is not None:
             return [self._record(pick)]
@@ -313,7 +316,8 @@ class Session:
         if self._clarifying:  # "the DEA", or a few words of one choice
             named = self._match_offered(text)
             if len(named) == 1 and named[0][1] >= self.bot.thresholds.answer:
-                outside = self.bot.matcher.best(text)
+                ranking = self._ranking(text)
+                outside = ranking[0] if ranking else None
                 offered_ids = {s.intent for s in offered}
                 if outside is None or outside.intent in offered_ids or outside.confidence < CLEAR:
                     return self._choose(named[0][0], f"the clarification choice that best matches the reply "
@@ -327,7 +331,12 @@ class Session:
         kb = self.bot.kb
         examples = {s.intent: [s.question, kb.intent(s.intent).title, *kb.intent(s.intent).questions]
                     for s in self._offered}
-        matches = Matcher(examples, synonyms=kb.synonyms).match(text, limit=len(examples))
+        offered_matchers = _OFFERED_MATCHERS.setdefault(self.bot, {})
+        key = tuple(sorted(examples))
+        matcher = offered_matchers.get(key)
+        if matcher is None:  # built once per set of choices, shared by the bot's sessions
+            matcher = offered_matchers[key] = Matcher(examples, synonyms=kb.synonyms)
+        matches = matcher.match(text, limit=len(examples))
         t = self.bot.thresholds
         if not matches or matches[0].confidence < t.clarify:
             return []
@@ -364,7 +373,7 @@ class Session:
 
     def _resolve(self, text: str, context: Intent | None) -> Reply:
         """The reply to one question, given the intent of the previous turn."""
-        base = self.bot.ask(text)
+        base = self._ask(text)
         if not text.strip() or base.status == "smalltalk":
             return base
         words = text[:MAX_QUESTION_CHARS]
@@ -437,8 +446,24 @@ class Session:
         for m in base.candidates:
             if m.intent == intent:
                 return m.confidence
-        found = next((m for m in self.bot.matcher.match(words, limit=None) if m.intent == intent), None)
+        found = next((m for m in self._ranking(words) if m.intent == intent), None)
         return found.confidence if found is not None else 0.0
+
+    def _ask(self, text: str) -> Reply:
+        """`bot.ask(text)`, once per turn."""
+        key = ("ask", text)
+        if key not in self._turn:
+            self._turn[key] = self.bot.ask(text)
+        reply: Reply = self._turn[key]
+        return reply
+
+    def _ranking(self, text: str) -> list[Match]:
+        """The whole knowledge base's ranking of every intent for `text`, once per turn."""
+        key = ("rank", text)
+        if key not in self._turn:
+            self._turn[key] = self.bot.matcher.match(text, limit=None)
+        ranking: list[Match] = self._turn[key]
+        return ranking
 
     def _more(self, base: Reply, context: Intent) -> Reply:
         """"tell me more": the first follow-up (then topic intent) not yet answered."""
@@ -522,7 +547,7 @@ class Session:
                 continue
             if not elliptical:
                 if not _ANAPHORA.intersection(right_tokens):  # "what did it announce?" may lean on the first
-                    alone = self.bot.ask(right)
+                    alone = self._ask(right)
                     if alone.intent != second.intent or alone.status == "clarify":
                         continue  # a fragment that only makes sense with the first half: one question
                 weakest = min(first.confidence, second.confidence)
