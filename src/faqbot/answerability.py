@@ -104,12 +104,31 @@ class Vocabulary:
             for v in [canonical, *([variants] if isinstance(variants, str) else variants)]:
                 words.update(tokenize(v))
         # reader vocabulary ({article word: [reader words]}): a reader's word for an article word is known
-        for variants in (readers or {}).values():
+        self._reader_of: dict[str, str] = {}  # a reader's word -> the article's word it stands for
+        for word, variants in (readers or {}).items():
             for v in [variants] if isinstance(variants, str) else variants:
                 words.update(tokenize(v))
+                for t in tokenize(v):
+                    self._reader_of.setdefault(t, word)
+                    self._reader_of.setdefault(stem(t), word)
         self._stems = frozenset(stem(w) for w in words) | self._synonyms.surface_tokens
         self._background: frozenset[str] = frozenset()
         self._words = tuple(sorted({w for w in words if w.isalpha() and len(w) >= 4} | _COMMON))
+
+    def in_article_words(self, question: Question, known: frozenset[str] | set[str]) -> tuple[str, list[str]]:
+        """The question with each reader's word the matcher does not know (`known`: its
+        stems) replaced by the article's word it stands for ("forbid" -> "prohibits"), and
+        the words replaced. Nothing changes when every word is known."""
+        out, swapped = [], []
+        for t in question.tokens:
+            s = stem(t)
+            word = self._reader_of.get(t) or self._reader_of.get(s)
+            if word is not None and s not in known and t not in STOPWORDS:
+                out.append(word)
+                swapped.append(t)
+            else:
+                out.append(t)
+        return " ".join(out), swapped
 
     def set_background(self, sentences: list[str]) -> None:
         """Names in at least `BACKGROUND` of the sentences (the article's own setting, "Los

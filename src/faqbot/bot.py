@@ -184,9 +184,29 @@ class FAQBot:
             related = [Passage(c, 0.0, 0.0, 0.0, False, 0.0, c.quote) for c in intent.citations[:1]]
             return self._not_stated(question, q, missing, related, matches, notes,
                                     decision.reason + f"; but {_failed(missing)}")
+        # no intent qualifies: read the reader's words as the article's ("forbid" as
+        # "prohibits", from the knowledge base's reader vocabulary) and match once more; an
+        # intent found so must pass the checks strictly
+        reason = decision.reason
+        if decision.status == "unknown" and not unknown:
+            rewritten, swapped = self.vocabulary.in_article_words(q, self.matcher.known_stems)
+            if swapped:
+                again = self.matcher.match(rewritten, limit=5)
+                redo = dialogue.decide(again, self.kb, t, query=rewritten, matcher=self.matcher)
+                if redo.chosen and redo.status != "clarify":
+                    top = redo.chosen[0]
+                    intent = self.kb.intent(top.intent)
+                    if intent.kind == "answer" and self.vocabulary.check(
+                            q, _evidence(intent), unknown=unknown, about=_about(intent),
+                            context=_headings(intent), strict=True) is None:
+                        return dialogue.intent_reply(
+                            question, intent, _replace(top, confidence=calibrated(top.confidence, "intent")),
+                            self.kb, candidates=again, notes=notes, analysis=q,
+                            reason=reason + f"; read in the article's words ({', '.join(swapped)} -> "
+                            f"{rewritten!r}): {redo.reason}",
+                        )
         # no intent qualifies alone: the intent the matcher ranks first, when a sentence it
         # quotes is also what the article's sentences rank first (two signals agreeing)
-        reason = decision.reason
         passages = self.passages.search(q, limit=3)
         agreed = self._agreement(q, matches, passages, unknown)
         if agreed is not None:
@@ -268,6 +288,20 @@ class FAQBot:
                                      context=_headings(intent), strict=True) is None:
                 return m, p
         return None
+
+    def check(self, q: Question, intent: Intent, *, strict: bool = False) -> Missing | None:
+        """What `intent`'s reply would lack to answer `q` (see `faqbot.answerability`), or None."""
+        if intent.kind != "answer":
+            return None
+        return self.vocabulary.check(q, _evidence(intent), about=_about(intent), context=_headings(intent),
+                                     strict=strict)
+
+    def not_stated(self, reply: Reply, missing: Missing, intent: Intent, reason: str) -> Reply:
+        """`reply` turned into "the article doesn't say …", with `intent`'s first quote as
+        the related passage (for a follow-up whose candidate fails the checks)."""
+        related = [Passage(c, 0.0, 0.0, 0.0, False, 0.0, c.quote) for c in intent.citations[:1]]
+        q = reply.analysis if reply.analysis is not None else analyse(reply.question)
+        return self._not_stated(reply.question, q, missing, related, list(reply.candidates), reply.notes, reason)
 
     def _gap_among(self, matches: list[Match]) -> Match | None:
         """A 'not stated' (gap) intent among the leading candidates, confident enough to fit."""

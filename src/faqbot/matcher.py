@@ -255,6 +255,11 @@ class Matcher:
     def intents(self) -> tuple[str, ...]:
         return self._ids
 
+    @property
+    def known_stems(self) -> frozenset[str]:
+        """The stems (and synonym words) this matcher's examples use."""
+        return self._known_stems
+
     # ------------------------------------------------------------------ query
     def _repair(self, token: str) -> list[tuple[int, int, str]]:
         """Vocabulary words closest to an unknown token: (edit distance, Indel, word)."""

@@ -415,9 +415,16 @@ class Session:
             elif (not (anaphoric or connector or contentless) and base.intent is not None
                   and self._global_confidence(chosen.intent, words, base) < self.bot.thresholds.clarify):
                 return base  # a short question the knowledge base answers, for which context is a long shot
+            intent = self.bot.kb.intent(chosen.intent)
+            missing = self.bot.check(base.analysis, intent) if base.analysis is not None else None
+            if missing is not None:  # context found the topic; the article still does not say it
+                if base.missing is not None:
+                    return base
+                return self.bot.not_stated(base, missing, intent, lead + decision.reason + f"; but '{intent.id}' "
+                                           f"fails the check: {missing.check} ({missing.asks}, {missing.about})")
             return dialogue.intent_reply(
-                base.question, self.bot.kb.intent(chosen.intent), chosen, self.bot.kb,
-                candidates=found, reason=lead + decision.reason, notes=(*base.notes, note),
+                base.question, intent, chosen, self.bot.kb,
+                candidates=found, reason=lead + decision.reason, notes=(*base.notes, note), analysis=base.analysis,
             )
         if not leaning:
             return base
