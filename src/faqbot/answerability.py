@@ -22,6 +22,7 @@ Article-independent: nothing here is tuned to one knowledge base.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from os.path import commonprefix
@@ -91,6 +92,18 @@ def english_tier(word: str) -> int | None:
     return None
 
 
+_VOWEL = re.compile("[aeiouy]")
+_SHORT_COMMON = tuple(sorted(w for w in GENERIC | STOPWORDS if len(w) <= SHORT_WORD + 1))
+
+
+def _short_word(token: str) -> bool:
+    """A short token that is a topic word: a real English word, not one letter off a
+    stopword or generic word ("dose", "wat")."""
+    if english_tier(token) is None or not _VOWEL.search(token):
+        return False  # "ppl", "thx": typing, not a word
+    return process.extractOne(token, _SHORT_COMMON, scorer=OSA.distance, score_cutoff=1) is None
+
+
 class Vocabulary:
     """Every word a knowledge base knows (stems), built once with the knowledge base."""
 
@@ -155,8 +168,8 @@ class Vocabulary:
             return True
         if not token.isalpha() or len(token) < 4:
             return False
-        tiers = [t for t in (english_tier(token), english_tier(s)) if t is not None]
-        if tiers and min(tiers) < 2:
+        tier = english_tier(token)
+        if tier is not None and tier < 2:
             # a real English word is a misspelling only when a long word lacks or has one
             # letter too many ("angles", "ordnance"), not when a letter differs ("protests")
             if len(token) < 6:
@@ -189,11 +202,12 @@ class Vocabulary:
 
     def unknown(self, question: Question) -> tuple[str, ...]:
         """The focus words of `question` the knowledge base does not know. A short word
-        (4 letters or fewer) counts only when written as a name or number ("TPS", "2019"):
-        "wat", "tho", "ppl" are typing, not topics."""
+        (4 letters or fewer) counts when written as a name or number ("TPS", "2019") or when
+        it is a real English word that is no slip of a question word ("wall", "visa"; not
+        "dose" for "does"): "wat", "tho", "ppl" are typing, not topics."""
         return tuple(
             t for t in question.focus
-            if (len(t) > SHORT_WORD or t in question.names) and not self.knows(t)
+            if (len(t) > SHORT_WORD or t in question.names or _short_word(t)) and not self.knows(t)
         )
 
     def off_topic(self, question: Question, unknown: tuple[str, ...] | None = None, *,

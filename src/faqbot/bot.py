@@ -65,8 +65,11 @@ class FAQBot:
         self.matcher = Matcher({i.id: list(i.questions) for i in kb.intents}, synonyms=kb.synonyms)
         self.passages = PassageIndex(kb.sources, kb.synonyms)
         answers = [i for i in kb.intents if i.kind == "answer"]
+        # the words the knowledge base talks about: its sources, and what its answer and small
+        # talk intents say and are asked (not its gaps' questions: those are what it lacks)
+        spoken = [i for i in kb.intents if i.kind != "gap"]
         self.vocabulary = Vocabulary(
-            [*(s.text for s in kb.sources.values()), *(q for i in answers for q in (*i.questions, i.answer, i.title))],
+            [*(s.text for s in kb.sources.values()), *(q for i in spoken for q in (*i.questions, i.answer, i.title))],
             kb.synonyms, kb.vocabulary,
         )
         self.vocabulary.set_background(
@@ -140,6 +143,10 @@ class FAQBot:
         top_kind = self.kb.intent(matches[0].intent).kind if matches else None
         if top_kind == "smalltalk" and decision.chosen:
             top = decision.chosen[0]
+            off = self.vocabulary.off_topic(q, unknown) if top.confidence < t.smalltalk_sure else None
+            if off is not None:  # "can you translate 'good morning' into French?" is no greeting
+                return self._not_stated(question, q, Missing("mention", surface(q, off), "mention"), [], matches,
+                                        notes, decision.reason + f"; but '{off}' appears nowhere in the knowledge base")
             return dialogue.intent_reply(question, self.kb.intent(top.intent), top, self.kb,
                                          candidates=matches, reason=decision.reason, notes=notes, analysis=q)
         if decision.status == "clarify":

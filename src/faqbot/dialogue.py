@@ -42,6 +42,9 @@ class Thresholds:
              sentences rank first for the question is one it quotes (two independent
              signals agreeing), its confidence reaches this, and that sentence holds at
              least `agree_coverage` of the question's words.
+    smalltalk_sure: small talk this confident is small talk whatever else the message
+             says; below it, a word the knowledge base never uses ("translate",
+             "French") shows the message asks something else, which is declined.
     suggest: the least confidence for an intent to be suggested after a decline;
              below it the nearest intents are unrelated and the default topics are
              suggested instead.
@@ -54,6 +57,7 @@ class Thresholds:
     passage_context: float = 0.6
     agree: float = 0.2
     agree_coverage: float = 0.2
+    smalltalk_sure: float = 0.9
     wording: float = 0.1
     wording_min: float = 0.75
     suggest: float = 0.15
