@@ -124,6 +124,17 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     init.add_argument("article", metavar="ARTICLE", help="the article, a .txt or .md file")
     init.add_argument("--out", required=True, metavar="DIR", help="the folder to create")
     init.add_argument("--title", help="the article's title (default: its first heading or file name)")
+
+    rev = sub.add_parser(
+        "review", help="group unanswered questions and propose examples or new intents",
+        description="Read LOG (written by --log-unanswered), group alike questions, biggest first, and propose "
+        "for each group the intent to add them to, a sentence to cite, or a new 'not stated' intent. "
+        "Nothing in the knowledge base is changed.",
+    )
+    rev.add_argument("log", metavar="LOG", help="the unanswered-questions log (JSON lines)")
+    rev.add_argument("--out", metavar="PATCH.yaml", help="write the proposals to this new YAML file")
+    rev.add_argument("--json", action="store_true", help="print the groups as one JSON object")
+    _common(rev)
     return parser
 
 
@@ -268,7 +279,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     return run(args)
 
 
-_COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_check, "init": cmd_init}
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import run
+
+    return run(args)
+
+
+_COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_check, "init": cmd_init,
+             "review": cmd_review}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

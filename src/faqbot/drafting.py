@@ -79,6 +79,8 @@ class Draft:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sections: tuple[str, ...] = ()
     conversions: tuple[str, ...] = ()
+    #: a starter evaluation set: (question, intent id or "" for one to decline, kind)
+    evaluation: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -281,7 +283,7 @@ _FILLER = frozenset("""
     once now today yesterday tomorrow meant made make makes take took keep kept got went come came
     use used using able way ways lot lots thing things first last next new year years day days time
     times people percent including include includes included per almost nearly about around someone
-    anyone everyone something anything everything nobody nothing
+    anyone everyone something anything everything nobody nothing another other others any
 """.split())
 #: Days and months: a poor name for a passage on their own.
 _CALENDAR = frozenset("""
@@ -419,6 +421,8 @@ _SMALLTALK_WORDS = frozenset("help thanks thank bye goodbye source menu quit hel
 
 def _the(phrase: str) -> str:
     """"the library survey" for a common-noun phrase; names and numbers as they are."""
+    if re.match(r"(?:the|a|an|its|their|his|her) ", phrase):
+        return phrase
     return phrase if phrase[:1].isupper() or phrase[:1].isdigit() or phrase[:1] == "$" else f"the {phrase}"
 
 
@@ -485,7 +489,7 @@ def _about(phrase: str, article: Article) -> list[str]:
     """The questions a reader asks about a noun phrase of the passage: "What does the
     article say about the library survey?", "Who is Tanya Ortiz?", and the phrase alone."""
     bare = re.sub(r"^(?:the|a|an) ", "", phrase)
-    out = [f"What does the article say about {_the(bare)}?"]
+    out = [f"What does the article say about {_the(phrase)}?", f"Tell me about {_the(phrase)}"]
     if article.is_person(bare):
         out.insert(0, f"Who is {bare}?")
     out.append(bare if bare[:1].isupper() else bare.lower())
@@ -495,7 +499,7 @@ def _about(phrase: str, article: Article) -> list[str]:
 def _good_phrase(phrase: str) -> bool:
     """A key phrase a question can be about: a noun phrase, no number, day or month alone."""
     return (is_noun_phrase(phrase) and not phrase[:1].isdigit() and not phrase.startswith("$")
-            and phrase.lower() not in _CALENDAR)
+            and not _CALENDAR & set(phrase.lower().split()))
 
 
 def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: list[str],
@@ -518,22 +522,20 @@ def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: 
             if inner and is_noun_phrase(inner.group(1)):
                 questions += _about(inner.group(1), article)
             for phrase in named[:2]:
-                questions += _about(phrase, article)[:2]
+                questions += _about(phrase, article)[::2]
         else:  # "Cost and Staffing"
             questions = [f"What does the article say about {lower}?", f"Tell me about {lower}", _keywords(h),
                          *facts[:2]]
             for phrase in named[:1]:
-                questions += _about(phrase, article)[:2]
+                questions += _about(phrase, article)[::2]
         return h, questions
     topic = subjects[0] if subjects else (named[0] if named else None)
     questions = facts[:2]
     if topic is not None:
-        about = _about(topic, article)
-        questions += [*about[:-1], f"Tell me about {_the(re.sub(r'^(?:the|a|an) ', '', topic))}", about[-1]]
+        questions += _about(topic, article)
     for phrase in named[:2]:
         if topic is None or normalize(phrase) not in normalize(topic) and normalize(topic) not in normalize(phrase):
-            about = _about(phrase, article)
-            questions += [*about[:-1], f"Tell me about {_the(re.sub(r'^(?:the|a|an) ', '', phrase))}", about[-1]]
+            questions += _about(phrase, article)
     questions += facts[2:4]
     if topic is None:
         topic = " ".join(_plain(passage.body(text)).split()[:4])
@@ -638,7 +640,7 @@ def draft(
         if n == 0:  # the lede: what the article is about
             intent_id = ids.new("overview")
             intent_title = "What the article is about" if not taken_ids else f"What “{title}” is about"
-            questions = [*(q.format(article=what) for q in _OVERVIEW), *questions[:2]]
+            questions = [*(q.format(article=what) for q in _OVERVIEW), *questions[:3]]
         else:
             intent_id = ids.new(slug(intent_title, words=_SLUG_WORDS if head else 5) or "passage")
         answers.append(DraftIntent(intent_id, intent_title, "answer", tuple(questions), _answer(passage, text),
@@ -660,12 +662,39 @@ def draft(
     sections = tuple(s for s in source.sections if s and s != top_heading)
     talk = _smalltalk(title, provenance, answers, sections, ids.new) if smalltalk else []
     synonyms = {k: v for k, v in _acronyms(text).items() if k not in taken_synonyms}
-    intents = _examples([*answers, *extra], talk, synonyms, existing or {})
+    drafted = [*answers, *extra]
+    intents = _examples(drafted, talk, synonyms, existing or {})
+    evaluation = _evaluation(drafted, intents, passages, text, article)
     intents = _linked(intents, passages)
     intents = _files(intents, passages, top_heading, source_id, set(taken_files), bool(any(b.heading for b in blocks)))
     suffix = ".md" if Path(file_name).suffix.lower() in (".md", ".markdown") else ".txt"  # never .yaml
     return Draft(source_id, f"{source_id}{suffix}", title, text, provenance, tuple(intents), synonyms, sections,
-                 conversions)
+                 conversions, evaluation)
+
+
+_NO_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
+#: Questions no article of this kind answers (a starter eval's far out-of-scope items).
+_FAR = ("What will the weather be like tomorrow?", "Who won the last World Cup?", "How do I bake sourdough bread?")
+
+
+def _evaluation(drafted: list[DraftIntent], final: list[DraftIntent], passages: list[_Passage], text: str,
+                article: Article) -> tuple[tuple[str, str, str], ...]:
+    """A starter evaluation set, none of its questions an example: for each draft, the
+    key words of its answer, as a reader types them (kind "keyword"); questions about
+    the people the article names that it does not answer ("How old is ...?", kind
+    "near"); and a few far from it ("far")."""
+    examples = {_key(q) for i in final for q in i.questions}
+    out: list[tuple[str, str, str]] = []
+    for intent in drafted[: len(passages) + 1]:
+        words = [w for w in _keywords(_NO_QUOTES.sub(" ", intent.answer.removeprefix("The article's byline reads: "))).split()
+                 if len(w) > 3 and w not in _FILLER and not w.endswith(("ed", "ing"))][:4]
+        if len(words) >= 2 and _key(" ".join(words)) not in examples:
+            out.append((" ".join(words), intent.id, "keyword"))
+    for person in sorted(article.people)[:2]:
+        if not re.search(rf"{re.escape(person)}, \d|\bage\b|years? old|\bborn\b", text):
+            out.append((f"How old is {person}?", "", "near"))
+    out += [(q, "", "far") for q in _FAR]
+    return tuple(out)
 
 
 class _Names:
@@ -772,8 +801,8 @@ def _near_duplicates(kept: dict[str, list[str]], fixed: Mapping[str, Sequence[st
             mine = {stem(w) for w in text.split()} - {"a", "an", "the", "please"}
             clash = any(owners[b] != intent_id and _same_words(mine, words[b]) for _, _, b in
                         process.extract(text, texts, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO, limit=None))
-            if clash and len(questions) > 1:
-                continue
+            if clash and (out or q is not questions[-1]):
+                continue  # (an intent keeps one example at least)
             out.append(q)
             texts.append(text)
             owners.append(intent_id)
@@ -828,9 +857,12 @@ def _files(intents: list[DraftIntent], passages: list[_Passage], top_heading: st
             base = base_of[passages[n].section]
         else:
             base = base_of[None]
-        if base not in file_of or size[file_of[base]] + _yaml_size(intent) > MAX_FILE_BYTES:
+        if base not in file_of:
             name = base if base not in names.taken else (f"{source_id}-{base}" if base != source_id else f"{base}-article")
             file_of[base] = names.new(name)
+            size[file_of[base]] = 500
+        elif size[file_of[base]] + _yaml_size(intent) > MAX_FILE_BYTES:  # split: "overview-2"
+            file_of[base] = names.new(file_of[base])
             size[file_of[base]] = 500
         size[file_of[base]] += _yaml_size(intent)
         out.append(replace(intent, file=file_of[base]))
@@ -843,8 +875,7 @@ def _yaml_size(intent: DraftIntent) -> int:
     return 200 + sum(2 * len(t.encode("utf-8")) + 40 for t in texts)
 
 
-_OVERVIEW = ("What is the {article} about?", "Summarize the {article}", "What is the main point of the {article}?",
-             "What is the news in the {article}?")
+_OVERVIEW = ("What is the {article} about?", "Summarize the {article}", "What is the main point of the {article}?")
 _AUTHOR = ("Who wrote the {article}?", "Who is the author of the {article}?", "When was the {article} published?",
            "which newspaper published the {article}", "{article} byline", "when was the {article} written")
 

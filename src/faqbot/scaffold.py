@@ -156,6 +156,19 @@ def _synonyms_yaml(synonyms: dict[str, tuple[str, ...]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _eval_yaml(d: Draft) -> str:
+    """The starter evaluation set, in the format of `faqbot eval` (q, intent or oos, kind)."""
+    lines = [
+        f"# A starter evaluation set drafted by `faqbot init` from seeds/{d.file_name}: check each question",
+        "# and its label, then add the questions your readers ask (never copy them into intents/).",
+        "# Run it with: faqbot eval --kb DIR DIR/eval.yaml",
+    ]
+    for q, intent, kind in d.evaluation:
+        label = f"intent: {_plain_id(intent)}" if intent else "oos: true"
+        lines.append(f"- {{q: {_q(q)}, {label}, kind: {kind}}}")
+    return "\n".join(lines) + "\n"
+
+
 def _write_files(root: Path, d: Draft) -> list[Path]:
     """Write the draft's article and intents files under `root` (refusing to overwrite)."""
     written: list[Path] = []
@@ -219,6 +232,7 @@ def scaffold_kb(article_path: str | Path, out_dir: str | Path, *, title: str | N
         (tmp / "seeds").mkdir()
         (tmp / "intents").mkdir()
         _write_files(tmp, d)
+        (tmp / "eval.yaml").write_text(_eval_yaml(d), encoding="utf-8")  # a starter set: `faqbot eval` works at once
         (tmp / "seeds" / "sources.yaml").write_text(
             "# The sources this knowledge base answers from (drafted by faqbot init)\nsources:\n" + _source_entry(d),
             encoding="utf-8",

@@ -59,7 +59,8 @@ class Article:
         return cls(frozenset(people), frozenset(capitalized), frozenset(lower), frozenset(names))
 
     def is_person(self, phrase: str) -> bool:
-        return phrase in self.people
+        """A person the article names, or the surname of one ("Smith" after "Wallace H. Smith")."""
+        return phrase in self.people or " " not in phrase and any(p.endswith(" " + phrase) for p in self.people)
 
 
 _TITLE_WORDS = frozenset("""
@@ -120,13 +121,16 @@ _IRREGULAR = {
 _PARTICIPLES = {p: base for base, p in _IRREGULAR.values()} | {"born": "bear", "known": "know"}
 #: -ed words that are no verbs.
 _NOT_VERBS = frozenset("need seed bed red shed speed feed breed greed creed hundred sacred naked wicked kindred "
-                       "bred led fled wed shed indeed united limited".split())
+                       "bred wed indeed united limited aged deed reed weed heed sped".split())
 #: Present-tense verbs common in articles ("The plan includes ...").
 _PRESENT = frozenset("""
     says has includes include requires require allows allow means remains shows makes takes gives plans wants
     needs calls holds runs serves covers contains consists lies becomes seems appears describes refers uses
     provides offers supports opposes leads represents lists states argues estimates expects hopes believes notes
     adds operates controls owns faces lets helps keeps sets puts costs pays sells hosts houses features
+    sits stands meets works lives gets goes comes looks speaks continues remains exists varies depends differs
+    involves occurs applies begins ends follows happens matters belongs concerns emerges grows increases reflects
+    results seeks suggests tends becomes
 """.split())
 _ADVERBS = frozenset("also then still now soon already again first later never not only just even eventually "
                      "probably likely finally once thus therefore thereafter often sometimes always".split())
@@ -158,10 +162,22 @@ _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 _WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WHEN = re.compile(rf"{DATE.pattern}|\b(?:on|by|until|in|since|from|before|after) (?:{_WEEKDAYS}|"
                    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-                   r"(?: \d{1,2})?|the (?:\d{1,2}(?:st|nd|rd|th)|early|late|mid)[\w -]{0,20}centur(?:y|ies))\b"
+                   r"(?: \d{1,2})?|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\. \d{1,2}|the (?:\d{1,2}(?:st|nd|rd|th)|early|late|mid)[\w -]{0,20}centur(?:y|ies))\b"
                    r"|\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 #: Word endings of adjectives and adverbs: a noun phrase does not end with one.
-_NOT_NOUN_END = re.compile(r"(?:ly|al|ous|ive|ic|ful|less|able|ible|ed|ing|est|ern)$")
+_NOT_NOUN_END = re.compile(r"(?:ly|al|ous|ive|ic|ful|less|able|ible|ed|ing|est|ern|ish)$")
+#: Words in -ing that are nouns ("the new building"), not a clause ("conquered England killing ...").
+_ING_NOUNS = frozenset("""
+    building meeting funding housing training hearing ruling spending parking planning opening beginning setting
+    offering ending feeling crossing landing painting wedding warning finding rating filing shooting bombing
+    uprising ceiling evening morning clothing dwelling being thing king ring spring string wing sibling reading
+    gathering recording proceeding listing screening hearing briefing outing sitting
+""".split())
+_NAME_PARTICLES = frozenset("de van von del da la le du di al bin ibn".split())
+_CONJUNCTIONS = frozenset("and or but nor so yet also since although though however".split())
+#: Verbs that need no object in "When did X ...?" ("When did the crisis begin?").
+_INTRANSITIVE = frozenset("begin end start die arrive occur happen open close fall rise leave return flee collapse "
+                          "win lose meet retire resign emerge erupt break surrender".split())
 #: Nouns too general to name a passage on their own.
 _GENERIC = frozenset("""
     portion part parts set number way ways kind kinds type types lot lots area side rest end place thing things
@@ -224,7 +240,7 @@ def _is_past(word: str, before: str) -> bool:
     w = word.lower()
     if w in _IRREGULAR:
         return True
-    return len(w) >= 5 and w.endswith("ed") and w not in _NOT_VERBS and before not in _DETERMINERS
+    return len(w) >= 4 and w.endswith("ed") and w not in _NOT_VERBS and before not in _DETERMINERS
 
 
 def _participle(word: str) -> str:
@@ -309,14 +325,15 @@ def _np(subject: str, article: Article) -> str | None:
             return None
         words[0] = first
     elif words[0][:1].isupper():
-        if words[0] not in article.capitalized and not (len(words) > 1 and words[1][:1].isupper()):
-            if words[0].lower() in article.lower or len(words) == 1 and words[0] not in article.capitalized:
-                words[0] = words[0].lower()  # "Residents" -> "residents"; not "Roussel de Bailleul"
+        second = words[1] if len(words) > 1 else ""
+        if not second[:1].isupper() and (words[0].lower() in article.lower or words[0] not in article.capitalized
+                                         and second.lower() not in _NAME_PARTICLES):
+            words[0] = words[0].lower()  # "Residents" -> "residents"; not "Roussel de Bailleul"
     elif not words[0][:1].isdigit():
         return None
     np = " ".join(words).strip(" ,;:")
     last = re.sub(r"[’']s$", "", words[-1]).strip(".,;:").lower()
-    if not last or _NOT_NOUN_END.search(last) and not words[-1][:1].isupper() and last not in _PERSONAL:
+    if not last or _NOT_NOUN_END.search(last) and not words[-1][:1].isupper() and last not in _PERSONAL | _ING_NOUNS:
         return None
     return np if is_noun_phrase(_head(np)) else None
 
@@ -325,7 +342,13 @@ def _head(np: str) -> str:
     """The noun phrase before its first preposition: "the Central Library on Fifth
     Street" -> "the Central Library" ("of" and "and" stay: "the Department of State")."""
     words = np.split()
-    cut = next((i for i, w in enumerate(words) if i > 0 and w.lower() in _STOP and w.lower() not in ("of", "and")), None)
+
+    def named(i: int) -> bool:  # "the Campaign for a Scottish Assembly": a preposition inside a name
+        after = next((w for w in words[i + 1 :] if w.lower() not in _DETERMINERS), "")
+        return words[i - 1][:1].isupper() and after[:1].isupper()
+
+    cut = next((i for i, w in enumerate(words) if i > 0 and w.lower() in _STOP and w.lower() not in ("of", "and")
+                and not named(i)), None)
     return " ".join(words[:cut]) if cut is not None else np
 
 
@@ -339,7 +362,8 @@ def _object(rest: tuple[str, ...], limit: int = 5) -> str:
         bare = word.strip("“”\"‘’").lower().rstrip(".,;:")
         named = bare == "of" and out and n + 1 < len(rest) and rest[n + 1][:1].isupper()  # "the Kingdom of Sicily"
         if (bare in _STOP and not named or bare[:1].isdigit() or bare.startswith("$") or len(out) >= limit or not bare
-                or out and bare.endswith("ing") and out[-1].lower() not in _DETERMINERS):
+                or out and bare.endswith("ing") and word[:1].islower() and out[-1].lower() not in _DETERMINERS
+                and bare not in _ING_NOUNS):
             break
         if not re.fullmatch(r"[\w’'-]+[.,;:]?", word.strip("“”\"‘’")):
             break
@@ -361,9 +385,12 @@ def fact_questions(sentence: str, article: Article) -> list[str]:
     for m in re.finditer(rf"(?P<np>(?:[Tt]he|[Tt]his|[Ii]ts) [\w’' -]{{2,60}}?),? (?:led|headed|run|chaired|directed) by "
                          rf"(?:[a-z]+ )?(?:{_TITLES} )*(?P<name>{_NAME})", text):
         out.append(f"Who leads {_lower_the(m.group('np'))}?")
-    for m in re.finditer(rf"\b(?P<np>(?:the|a|an) (?:[\w’'-]+ ){{0,3}}[\w’'-]+) (?P<verb>[a-z]+ed) by (?:[a-z]+ )?"
-                         rf"(?:{_TITLES} )*(?P<name>{_NAME})", text):
+    for m in re.finditer(rf"\b(?P<np>(?:[Tt]he|[Aa]n?) (?:(?!(?:is|are|was|were|been|be|has|had|have) )[\w’'-]+ ){{0,3}}"
+                         rf"[\w’'-]+) (?:(?:is|are|was|were|has been|have been|had been) )?(?P<verb>[a-z]+ed) by "
+                         rf"(?:[a-z]+ )?(?:{_TITLES} )*(?P<name>{_NAME})", text):
         np = m.group("np").split(" ", 1)[1]
+        if np.split()[-1] in _AUX:
+            continue
         if not _NOT_NOUN_END.search(np.split()[-1]) or np.split()[-1] in _PERSONAL:
             out.append(f"Who {m.group('verb')} the {np}?")
     for m in re.finditer(rf"\b(?P<name>[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*), an? (?:[a-z]+ )?(?:{'|'.join(_PLACES)}) "
@@ -456,6 +483,8 @@ def _from_clause(c: _Clause, text: str, article: Article) -> list[str]:
         base = verb[:-2] if verb.endswith(("ches", "shes", "sses", "xes")) else "have" if verb == "has" else verb[:-1]
         if verb == "costs" and re.search(r"\$\d", " ".join(rest[:2])):
             return [f"How much does {np} cost?"]
+        if dated and base in _INTRANSITIVE:  # "The meeting begins at 6 p.m. on March 10"
+            out.append(f"When does {np} {base}?")
         if base in ("include", "offer", "provide", "require", "allow", "cover", "contain", "mean", "show", "list",
                     "describe", "feature", "house", "host", "need", "want", "plan", "propose", "support", "oppose"):
             out.append(f"What does {np} {base}?")
@@ -468,7 +497,7 @@ def _from_clause(c: _Clause, text: str, article: Article) -> list[str]:
         counted_obj = re.match(r"[\d,.]+$", nxt) and len(rest) > 1 and re.fullmatch(r"[a-z-]+s[.,;:]?", rest[1])
         if counted_obj:
             out.append(f"How many {rest[1].strip('.,;:')} did {who} {base}?")
-        if dated:
+        if dated and (obj or base in _INTRANSITIVE or nxt.lower() in ("in", "on", "at", "from", "after")):
             out.append(f"When did {who} {base}{' ' + obj if obj else ''}?")
         if verb in _PLACE_VERBS and re.search(r"\b(?:in|at|near|on) [A-Z]", " ".join(rest[:4])):
             out.append(f"Where did {who} {base}?")
@@ -487,6 +516,9 @@ def subject(sentence: str, article: Article) -> str | None:
     if np is None:
         return None
     name = _head(_strip_title(np))
+    if name.split()[0] in ("its", "their", "his", "her", "our", "my", "your", "this", "these", "those", "that", "a",
+                           "an"):
+        return None  # "its populations", "a distinction": about something named elsewhere, or anything
     return name if is_noun_phrase(name) else None
 
 
@@ -497,6 +529,8 @@ def is_noun_phrase(phrase: str) -> bool:
     words = [w for w in words if w]
     if not words or len(words) > 7:
         return False
+    if words[0].lower() in _STOP or words[0].lower() in _CONJUNCTIONS:
+        return False  # "And deputies", "Since September 2004"
     content = [w for w in words if w.lower() not in _DETERMINERS and w.lower() not in _STOP]
     if not content or all(w.lower() in _GENERIC for w in content):
         return False
@@ -506,7 +540,7 @@ def is_noun_phrase(phrase: str) -> bool:
     low = last.lower()
     if low in _STOP or low in _AUX or low in _PRESENT or low in _IRREGULAR or low in _ADVERBS:
         return False
-    return not _NOT_NOUN_END.search(low) or low in _PERSONAL
+    return not _NOT_NOUN_END.search(low) or low in _PERSONAL or low in _ING_NOUNS
 
 
 def heading_question(heading: str, in_sentence: str) -> str | None:
