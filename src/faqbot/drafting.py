@@ -476,13 +476,12 @@ def _sentence_case(heading: str, article: Article) -> str:
             i = j
             continue
         word = words[i]
-        keep = core[i].isupper() and len(core[i]) > 1 or not core[i][:1].isupper() or (i == 0 and core[i].lower() in _WH)
+        keep = (core[i].isupper() and len(core[i]) > 1 or not core[i][:1].isupper()
+                or core[i] in article.capitalized and core[i].lower() not in article.lower)  # "Trump’s"
         out.append(word if keep else word[0].lower() + word[1:])
         i += 1
     return " ".join(out)
 
-
-_WH = frozenset("what who how why when where which".split())
 
 
 def _about(phrase: str, article: Article) -> list[str]:
@@ -518,7 +517,8 @@ def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: 
         asked = heading_question(h, lower)
         if asked:  # "Who asked for later hours?"
             questions = [asked, *facts[:3]]
-            inner = re.match(r"\w+ ((?:the|a|an|this|its|their) .+) \w+$", lower)  # "What the Night Owl Hours Include"
+            inner = re.match(r"\w+ ((?:the|a|an) [^?]+) \w+\?$", asked.split(" ", 1)[0] + " " + lower.split(" ", 1)[1] + "?")
+            inner = inner if inner and not asked.startswith(("Who ", "What happens")) else None  # "the Night Owl Hours"
             if inner and is_noun_phrase(inner.group(1)):
                 questions += _about(inner.group(1), article)
             for phrase in named[:2]:

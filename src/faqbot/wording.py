@@ -170,7 +170,7 @@ _NOT_NOUN_END = re.compile(r"(?:ly|al|ous|ive|ic|ful|less|able|ible|ed|ing|est|e
 _ING_NOUNS = frozenset("""
     building meeting funding housing training hearing ruling spending parking planning opening beginning setting
     offering ending feeling crossing landing painting wedding warning finding rating filing shooting bombing
-    uprising ceiling evening morning clothing dwelling being thing king ring spring string wing sibling reading
+    uprising ceiling evening morning clothing dwelling being thing king ring spring string wing sibling reading ruling
     gathering recording proceeding listing screening hearing briefing outing sitting
 """.split())
 _NAME_PARTICLES = frozenset("de van von del da la le du di al bin ibn".split())
@@ -288,7 +288,8 @@ def _clause(sentence: str) -> _Clause | None:
         word = words[k]
         bare = word.strip("“”\"‘’(),;:").lower()
         before = words[k - 1].lower() if k > i else ""
-        if subject and (bare in _AUX or bare in _PRESENT or _is_past(bare, before)):
+        if subject and word[:1].islower() and "-" not in bare and (
+                bare in _AUX or bare in _PRESENT or _is_past(bare, before)):
             break
         if subject and (bare in _ADVERBS or bare.endswith("ly") and word.islower()):
             k += 1  # "the Normans thereafter adopted": the adverb is no part of the subject
@@ -538,6 +539,11 @@ def is_noun_phrase(phrase: str) -> bool:
     if last[:1].isupper() or last[:1].isdigit():
         return True
     low = last.lower()
+    if any(w.endswith("ing") and w[:1].islower() and w not in _ING_NOUNS for w in words[:-1]):
+        return False  # "the aiding federal immigration", "cases involving individuals"
+    prev = words[-2] if len(words) > 1 else ""
+    if prev[:1].islower() and prev.endswith("s") and not prev.endswith(("ss", "us", "is")) and not low.endswith("s"):
+        return False  # "the measures aim", "local communities remain": a plural noun, then a verb
     if low in _STOP or low in _AUX or low in _PRESENT or low in _IRREGULAR or low in _ADVERBS:
         return False
     return not _NOT_NOUN_END.search(low) or low in _PERSONAL or low in _ING_NOUNS
@@ -557,6 +563,8 @@ def heading_question(heading: str, in_sentence: str) -> str | None:
         verb = words[-1]
         np = " ".join(words[1:-1])
         low = verb.lower()
+        if not verb[:1].islower() or any(w.lower() in _STOP or w.lower() in _PRESENT for w in words[2:-1]):
+            return None  # "What This Means for Los Angeles": the verb is not last
         if _is_past(low, ""):
             return f"{wh} did {np} {lemma(low)}?"
         if low.endswith("s") and not low.endswith("ss"):
