@@ -108,7 +108,7 @@ def test_version():
     assert result.returncode == 0 and result.stdout.decode().strip() == f"faqbot {__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["ask"], ["chat"], ["eval"], ["check"], ["init"]])
+@pytest.mark.parametrize("command", [[], ["ask"], ["chat"], ["eval"], ["check"], ["init"], ["review"]])
 def test_help_on_every_subcommand(capsys, command):
     with pytest.raises(SystemExit) as info:
         main([*command, "--help"])

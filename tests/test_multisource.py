@@ -156,7 +156,8 @@ def test_init_adds_a_second_article(library_and_dea):
     assert sum(i.id == "greeting" for i in kb.intents) == 1  # small talk kept, not doubled
     report = check(library_and_dea)
     assert report.ok and report.coverage is not None and report.coverage.ratio == 1.0
-    others = [p for p in report.warnings if p.code != "draft"]  # "draft": not yet reviewed, as marked
+    # "draft": not yet reviewed, as marked; "few-examples": a draft has a few well-worded questions
+    others = [p for p in report.warnings if p.code not in ("draft", "few-examples")]
     assert len(others) <= 2, [str(p) for p in others]
 
 

@@ -22,7 +22,8 @@ import yaml
 from faqbot import FAQBot, UsageError
 from faqbot import knowledge
 from faqbot.check import check
-from faqbot.scaffold import MIN_QUESTIONS, draft, read_article, scaffold, slug
+from faqbot.drafting import MAX_QUESTIONS
+from faqbot.scaffold import draft, read_article, scaffold, slug
 from faqbot.sources import Source
 
 from .conftest import ARTICLE as DEA_ARTICLE
@@ -104,12 +105,13 @@ def test_loads_and_check_passes_with_full_coverage(kb_dir):
     # each draft is reported as not yet reviewed (small talk is not a draft) ...
     drafts = [p.intent for p in report.warnings if p.code == "draft"]
     assert sorted(drafts) == sorted(i.id for i in kb.intents if i.kind != "smalltalk")
-    # ... and, of what the drafts control: enough examples, answers that say what the quotes
-    # say, no duplicates, every sentence cited
-    others = [p for p in report.warnings if p.code != "draft"]
-    codes = {p.code for p in others}
-    assert not codes & {"few-examples", "unsupported-answer", "uncited-sentence", "near-duplicate"}, codes
-    assert len(others) <= 2, [str(p) for p in others]
+    # ... and, of what the drafts control: answers that say what the quotes say, no example
+    # in two intents or matched to another, every sentence cited; a draft has a few
+    # well-worded questions rather than six template ones ("few-examples" asks for more)
+    others = [p for p in report.warnings if p.code not in ("draft", "few-examples")]
+    assert others == [], [str(p) for p in others]
+    few = [p for p in report.warnings if p.code == "few-examples"]
+    assert len(few) <= 3, [str(p) for p in few]
 
 
 def test_cli_check_passes_at_once(kb_dir, tmp_path):
@@ -127,21 +129,21 @@ def test_one_draft_per_section_with_heading_questions(kb_dir):
         head = by_topic[section][0]
         assert head.id == slug(section) and head.title == section
         assert head.citations[0].section == section
-        # the heading's words are in its questions (sentence case inside a sentence)
-        assert any(q.lower().startswith(("what does the article say about", section.lower()))
-                   and section.split()[-1].lower() in q.lower() for q in head.questions), head.questions
+        # the heading's words are in its first question (sentence case inside a sentence)
+        assert section.split()[-1].lower() in head.questions[0].lower(), head.questions
+        assert head.questions[0].startswith(("What does the article say about", section.split()[0])), head.questions
     assert kb.intent("cost-and-staffing").answer.startswith("The pilot will cost $412,000, paid from")
     assert kb.intent("overview").answer.startswith("The Riverton Public Library will keep its Central Library")
 
 
-def test_every_draft_is_marked_for_review_with_six_questions(kb_dir):
+def test_every_draft_is_marked_for_review_with_a_few_questions(kb_dir):
     kb = knowledge.load(kb_dir)
     raw = {e["id"]: e for p in (kb_dir / "intents").glob("*.yaml")
            for e in (yaml.safe_load(p.read_text(encoding="utf-8")).get("intents") or [])}
     assert set(raw) == {i.id for i in kb.intents}
     for intent in kb.intents:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", intent.id)
-        assert len(intent.questions) >= MIN_QUESTIONS, intent.id
+        assert 4 <= len(intent.questions) <= max(MAX_QUESTIONS, len(intent.questions) * (intent.kind == "smalltalk")), intent.id
         assert len({q.casefold() for q in intent.questions}) == len(intent.questions)
         if intent.kind == "smalltalk":
             assert "review" not in raw[intent.id]
@@ -172,11 +174,19 @@ def test_citations_are_exact_slices_and_follow_ups_link_neighbours(kb_dir):
 
 def test_questions_from_the_facts_a_passage_states(kb_dir):
     kb = knowledge.load(kb_dir)
-    assert "How much will the pilot cost?" in kb.intent("cost-and-staffing").questions  # "The pilot will cost $"
-    assert "How many residents?" in kb.intent("who-asked-for-later-hours").questions  # "2,300 residents"
-    assert "What did Tanya Ortiz say?" in kb.intent("tanya-ortiz").questions  # "Tanya Ortiz ... said"
-    assert "Who is Tanya Ortiz?" in kb.intent("tanya-ortiz").questions  # a person: "who", not "what"
-    assert not [q for i in kb.intents for q in i.questions if re.search(r"How many \S*\s*(?:paid|from|the)\b", q)]
+    asked = {q: i.id for i in kb.intents for q in i.questions}
+    # the question word fits what the sentence holds: an amount, a count, a date, a place, a person
+    assert asked["How much will the pilot cost?"] == "cost-and-staffing"  # "The pilot will cost $412,000"
+    assert asked["How many residents were in the survey?"] == "who-asked-for-later-hours"  # "a survey of 2,300 residents"
+    assert asked["When did the City Council approve the plan?"] == "overview"  # "... approved the plan 7–2 on February 24"
+    assert asked["Where is the Central Library?"] == "what-the-night-owl-hours-include"  # "on Fifth Street"
+    assert asked["When will the library review the pilot?"] == "what-happens-next"  # "... in October"
+    assert asked["What did Tanya Ortiz say?"] == asked["Who is Tanya Ortiz?"] == "tanya-ortiz"  # a person: "who"
+    assert asked["What do the Night Owl Hours include?"] == "what-the-night-owl-hours-include"  # the heading, asked
+    assert asked["Who asked for later hours?"] == "who-asked-for-later-hours"
+    # no template leftovers
+    leftovers = re.compile(r"^(?:What about|More about|Explain|Anything on)\b|\b(?:details|info)$|\bthe the\b")
+    assert not [q for q in asked if leftovers.search(q)]
 
 
 def test_list_items_are_cited_one_by_one_without_markers(kb_dir):

@@ -141,6 +141,16 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
                        help="append ratings to FILE (default: $XDG_STATE_HOME/faqbot/feedback.jsonl)")
     serve.add_argument("--access-log", action="store_true", help="log every request on stderr")
     _log_option(serve)
+    rev = sub.add_parser(
+        "review", help="group unanswered questions and propose examples or new intents",
+        description="Read LOG (written by --log-unanswered), group alike questions, biggest first, and propose "
+        "for each group the intent to add them to, a sentence to cite, or a new 'not stated' intent. "
+        "Nothing in the knowledge base is changed.",
+    )
+    rev.add_argument("log", metavar="LOG", help="the unanswered-questions log (JSON lines)")
+    rev.add_argument("--out", metavar="PATCH.yaml", help="write the proposals to this new YAML file")
+    rev.add_argument("--json", action="store_true", help="print the groups as one JSON object")
+    _common(rev)
     return parser
 
 
@@ -292,8 +302,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
                log_unanswered=args.log_unanswered, log_feedback=args.log_feedback, access_log=args.access_log)
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import run
+
+    return run(args)
+
+
 _COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_check, "init": cmd_init,
-             "serve": cmd_serve}
+             "serve": cmd_serve, "review": cmd_review}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,13 +29,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import UsageError
-from .sources import Source, Span
-from .text import STOPWORDS, normalize
+from .sources import BYLINE, DATE, URL, Source, Span
+from .text import STOPWORDS, normalize, stem
+from .wording import Article, fact_questions, heading_question, is_noun_phrase, subject
 
 __all__ = ["CHUNK", "LONG_PARAGRAPH", "MIN_QUESTIONS", "SHORT_SENTENCE", "Draft", "DraftIntent", "draft", "slug"]
 
@@ -77,6 +79,8 @@ class Draft:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sections: tuple[str, ...] = ()
     conversions: tuple[str, ...] = ()
+    #: a starter evaluation set: (question, intent id or "" for one to decline, kind)
+    evaluation: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -93,18 +97,11 @@ def slug(text: str, *, words: int = _SLUG_WORDS) -> str:
 
 # ------------------------------------------------------------------ metadata
 
-_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b")
-_BYLINE = re.compile(r"^\W*By\s+(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|del|da|la|and))*)")
-_DATELINE = re.compile(r"^\W*(?:Published|Posted|Updated|Date)\b", re.I)
-_URL = re.compile(r"https?://[^\s)>\]\"”]+")
-_URL_LINE = re.compile(r"^\W*(?:Source|URL|Link|Originally published|Read more|Published)\b", re.I)
-
-
 @dataclass(frozen=True)
 class _Meta:
-    """What the article states about itself: `found` (title, author, published, url),
-    the lines that state them (`cited`), and the paragraphs that are metadata, not text."""
+    """What the article states about itself: `found` (title, author, published, url, ...),
+    the lines that state who wrote it and when (`cited`), and the paragraphs that are
+    metadata, not text (`skip`)."""
 
     found: dict[str, str]
     cited: tuple[Span, ...]
@@ -112,8 +109,8 @@ class _Meta:
 
 
 def _metadata(source: Source) -> _Meta:
-    """Title, author, date and URL the article states: in YAML front matter, a byline or
-    dateline near its top, or a "Source: URL" line."""
+    """Title, author, date, URL, photo credits and dateline the article states: in YAML
+    front matter, or in the lines `Source` marks as metadata (see `metadata_kind`)."""
     text = source.text
     found: dict[str, str] = {}
     cited: list[Span] = []
@@ -128,43 +125,45 @@ def _metadata(source: Source) -> _Meta:
                 if field_ != "title":
                     cited.append(Span(front.start(1) + m.start(), front.start(1) + m.end()))
         skip |= {b.paragraph for b in source.paragraphs if b.start < front.end()}
-    for block in source.paragraphs[:4]:
-        line = text[block.start : block.end]
-        if block.paragraph in skip or "\n" in line.strip() or len(line) > 200:
-            continue
-        byline = _BYLINE.match(line)
-        if byline and not _is_byline(line, byline.group("name")):
-            byline = None
-        date = _DATE.search(line)
-        if byline or (date and _DATELINE.match(line)):
-            skip.add(block.paragraph)
-            cited.append(Span(block.start + len(line) - len(line.lstrip()), block.start + len(line.rstrip())))
-            if byline and "author" not in found:
-                found["author"] = byline.group("name").strip(" .,")
-            if date and "published" not in found:
-                found["published"] = date.group()
-            url = _URL.search(line)
-            if url and "url" not in found:
-                found["url"] = url.group().rstrip(".,;")
+    credits: list[str] = []
     for block in source.paragraphs:
-        line = text[block.start : block.end]
-        url = _URL.search(line)
-        if url and _URL_LINE.match(line) and "url" not in found and len(line) < 300:
-            found["url"] = url.group().rstrip(".,;")
+        if block.lead and "dateline" not in found:
+            found["dateline"] = text[block.start : block.start + block.lead].strip(" —–-:")
+        if not block.meta or block.paragraph in skip:
+            continue
+        skip.add(block.paragraph)
+        at = block.start
+        for line in text[block.start : block.end].split("\n"):
+            stripped = line.strip()
+            begin = text.find(stripped, at) if stripped else at
+            at += len(line) + 1
+            if block.meta == "credit":
+                credits.append(_plain(stripped))
+                continue
+            if block.meta == "boilerplate" or not stripped:
+                continue
+            cited.append(Span(begin, begin + len(stripped)))
+            byline = BYLINE.match(stripped)
+            if block.meta == "byline" and byline:
+                found.setdefault("author", byline.group("name").strip(" .,"))
+            date = DATE.search(stripped)
+            if date and block.meta in ("byline", "date"):
+                found.setdefault("published", date.group())
+            if block.meta == "updated":
+                found.setdefault("updated", re.sub(r"^\W*(?:Last\s+)?Updated\b\s*:?\s*", "", stripped, flags=re.I))
+            url = URL.search(stripped)
+            if url:
+                found.setdefault("url", url.group().rstrip(".,;"))
+            elif block.meta == "url":
+                found.setdefault("source", re.sub(r"^\W*Sources?\s*:\s*", "", stripped))
+    if credits:
+        found["credits"] = "; ".join(credits)
     return _Meta(found, tuple(cited), frozenset(skip))
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "author": "author", "authors": "author", "by": "author", "date": "published",
                "published": "published", "url": "url", "link": "url", "source": "url"}
-
-
-def _is_byline(line: str, name: str) -> bool:
-    """"By Priya Raman | Riverton Ledger" is a byline; "By Monday, the council will vote." is not:
-    a byline names 2-6 capitalized words, none a day or month, and is no sentence (no closing period)."""
-    words = [w for w in name.split() if w[:1].isupper()]
-    return (2 <= len(words) <= 6 and not any(w.lower() in _CALENDAR for w in words)
-            and not re.search(r"[.!?][\"”’)]*\s*$", line.strip()) and len(line) <= 150)
 
 
 def _acronyms(text: str) -> dict[str, tuple[str, ...]]:
@@ -199,13 +198,22 @@ def _acronyms(text: str) -> dict[str, tuple[str, ...]]:
 @dataclass(frozen=True)
 class _Passage:
     section: str | None
-    sentences: tuple[Span, ...]  # contiguous sentences of one paragraph
+    sentences: tuple[Span, ...]  # contiguous sentences of one paragraph (or of several: see `_bounded`)
     items: tuple[Span, ...]  # list items that follow (their text without the marker)
+    parts: int = 1  # how many passages were drafted together
 
     def quotes(self, text: str) -> list[str]:
+        """Its sentences as one exact slice per paragraph (one slice in all for passages
+        drafted together, see `_bounded`), then each list item."""
         out = []
-        if self.sentences:
-            out.append(text[self.sentences[0].start : self.sentences[-1].end])
+        run: list[Span] = []
+        for span in self.sentences:
+            if run and self.parts == 1 and "\n" in text[run[-1].end : span.start]:
+                out.append(text[run[0].start : run[-1].end])
+                run = []
+            run.append(span)
+        if run:
+            out.append(text[run[0].start : run[-1].end])
         out.extend(text[s.start : s.end] for s in self.items)
         return out
 
@@ -263,7 +271,7 @@ def _is_prose(block: str) -> bool:
 
 # ------------------------------------------------------------------ key phrases
 
-_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|\$?\d[\d,.]*\d%?|\$?\d%?|[^\W\d_][\w’'-]*[\w]|[^\W\d_]")
+_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.(?= [A-Z])|(?:Mr|Mrs|Ms|Dr|Rep|Sen|Gov|St|Lt|Gen|Prof)\.|\$?\d[\d,.]*\d%?|\$?\d%?|[^\W\d_][\w’'-]*[\w]|[^\W\d_]")
 _CONNECT = {"of", "for", "de", "del", "von", "van"}
 #: Words that do not make a key phrase (beyond `text.STOPWORDS`): function words,
 #: common verbs and adverbs. A key phrase is a name or a run of the other words.
@@ -275,7 +283,7 @@ _FILLER = frozenset("""
     once now today yesterday tomorrow meant made make makes take took keep kept got went come came
     use used using able way ways lot lots thing things first last next new year years day days time
     times people percent including include includes included per almost nearly about around someone
-    anyone everyone something anything everything nobody nothing
+    anyone everyone something anything everything nobody nothing another other others any
 """.split())
 #: Days and months: a poor name for a passage on their own.
 _CALENDAR = frozenset("""
@@ -288,9 +296,6 @@ _TITLE_WORDS = frozenset("""
     commissioner charge deputy secretary minister professor dr mr ms mrs spokesperson spokeswoman
     spokesman manager chair chairman chairwoman representative rep sen gov lt sgt capt
 """.split())
-_TITLES = r"(?:Director|Mayor|Chief|Officer|President|Agent|Dr\.|Mr\.|Ms\.|Mrs\.|member|Council member|Senator|Governor|Judge|Sheriff|Commissioner|spokesperson|spokeswoman|spokesman)"
-
-
 def _clean_word(word: str) -> str:
     return re.sub(r"[’']s$", "", word)
 
@@ -339,28 +344,27 @@ def _close_run(run: list[str], first: int, out: list[tuple[str, int]]) -> None:
 
 
 def _content_runs(sentence: str) -> list[tuple[str, int]]:
-    """Runs of 1-3 content words, not across punctuation. A run right after a
-    determiner or a preposition ("the library survey", "of new hires") is likely a
-    noun phrase and ranks first; one starting after another word ("officers may
-    assist") ranks last."""
+    """Runs of 1-3 content words right after a determiner or a preposition ("the
+    library survey", "of new hires"), not across punctuation, not inside quotation
+    marks (what someone said is no name for a passage): likely noun phrases."""
     out: list[tuple[str, int]] = []
-    for piece in re.split(r"[,;:.!?]+(?=\s|$)|[()“”\"—–]+", sentence):
-        tokens = [_clean_word(m.group()) for m in _WORD.finditer(piece)]
+    sentence = re.sub(r"“[^”]*”|\"[^\"]*\"", " | ", sentence)
+    for piece in re.split(r"[,;:.!?|]+(?=\s|$)|[()“”\"—–|]+", sentence):
+        tokens = [m.group() for m in _WORD.finditer(piece)]
         content: list[str] = []
         before = ""  # the word before the run
         for tok in [*tokens, ""]:
             low = tok.lower()
             if (tok and low not in STOPWORDS and low not in _FILLER and (len(low) > 2 or low[:1].isdigit())
-                    and not tok[:1].isupper()):
+                    and not tok[:1].isupper() and not (not content and low.endswith("ly"))):
                 content.append(low)
                 continue
-            noun = before in _DETERMINERS
-            for size, rank in ((3, 2), (2, 3), (1, 5)):
-                for i in range(len(content) - size + 1):
-                    words = content[i : i + size]
-                    if size == 1 and (len(words[0]) <= 3 or words[0][:1].isdigit() or not noun or i > 0):
-                        continue  # a lone word only as a noun ("the nurse"), not "likely" or "supported"
-                    out.append((" ".join(words), rank if noun and i == 0 else 6))
+            if before in _DETERMINERS and content:
+                content[-1] = _clean_word(content[-1])
+                for size, rank in ((3, 2), (2, 3), (1, 5)):
+                    words = content[:size]
+                    if len(words) == size and not (size == 1 and (len(words[0]) <= 3 or words[0][:1].isdigit())):
+                        out.append((" ".join(words), rank))
             content = []
             before = low
     return out
@@ -386,7 +390,7 @@ def _key_phrases(passages: list[_Passage], text: str, headings: tuple[str, ...] 
         seen: dict[str, tuple[int, bool, int, int, str]] = {}
         answer = " " + normalize(_answer(passage, text)) + " "
         for order, (phrase, rank) in enumerate(
-            c for q in passage.sentence_texts(text) for c in _candidates(q)
+            c for q in passage.sentence_texts(text)[:_PHRASE_SENTENCES] for c in _candidates(q)
         ):
             key = normalize(phrase)
             if not key or key in seen or key in STOPWORDS or _SMALLTALK_WORDS & set(key.split()):
@@ -405,7 +409,9 @@ def _key_phrases(passages: list[_Passage], text: str, headings: tuple[str, ...] 
     return out
 
 
-_MAX_GRAM = 8
+_MAX_GRAM = 5
+#: Key phrases are looked for in the first sentences of a passage only (bounded work).
+_PHRASE_SENTENCES = 6
 
 
 #: Words of the small-talk examples: a key phrase holding one would pull "help" or
@@ -415,20 +421,13 @@ _SMALLTALK_WORDS = frozenset("help thanks thank bye goodbye source menu quit hel
 
 def _the(phrase: str) -> str:
     """"the library survey" for a common-noun phrase; names and numbers as they are."""
+    if re.match(r"(?:the|a|an|its|their|his|her) ", phrase):
+        return phrase
     return phrase if phrase[:1].isupper() or phrase[:1].isdigit() or phrase[:1] == "$" else f"the {phrase}"
-
-
-def _is_person(phrase: str, text: str) -> bool:
-    if not re.fullmatch(r"[A-Z][\w’'-]+(?: [A-Z][\w’'.-]+){1,2}", phrase):
-        return False
-    p = re.escape(phrase)
-    return bool(re.search(rf"{p},? (?:said|says|told|added|who|a |an )|(?:said|says) {p}|{_TITLES} {p}", text))
 
 
 # ------------------------------------------------------------------ questions and answers
 
-_WH = re.compile(r"^(?:what|who|how|why|when|where|which|can|is|are|does|do|will|should)\b", re.I)
-_EMBEDDED = re.compile(r"^\w+\s+(?:the|this|that|these|those|it|we|they|he|she|a|an|to)\b", re.I)
 _MD_INLINE = [
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url), ![alt](src)
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
@@ -456,97 +455,92 @@ def _unique(questions: list[str]) -> list[str]:
     return out
 
 
-def _about(phrase: str, text: str) -> list[str]:
-    """Questions about one key phrase."""
-    if _is_person(phrase, text):
-        what = f"Who is {phrase}?"
-    else:
-        plural = phrase[-1:] == "s" and phrase[-2:] != "ss" and not phrase[:1].isupper()
-        what = f"What {'are' if plural else 'is'} {_the(phrase)}?"
-    return [f"What does the article say about {_the(phrase)}?", what, f"Tell me about {_the(phrase)}", f"{phrase}?"]
-
-
 def _keywords(text: str) -> str:
     return " ".join(w for w in normalize(text).split() if w not in STOPWORDS)
 
 
-def _sentence_case(heading: str, text: str) -> str:
-    """A Title Case heading in the case its words have in a sentence: a word keeps its
-    capital when the article writes it so inside a sentence (a name), or is all capitals."""
+def _sentence_case(heading: str, article: Article) -> str:
+    """A Title Case heading in the case its words have in a sentence: a run of words keeps
+    its capitals when the article writes it so inside a sentence (a name: "What the Night
+    Owl Hours Include" keeps "Night Owl Hours"), and so does a word in all capitals."""
     words = heading.split()
     if sum(w[:1].isupper() for w in words) < max(2, len(words) // 2 + 1):
         return heading[0].lower() + heading[1:] if words and words[0].lower() in STOPWORDS else heading
-    out = []
-    for word in words:
-        core = re.sub(r"[’']s$", "", word.strip("“”\"'’(),:;!?."))
-        if core.isupper() and len(core) > 1 or not core[:1].isupper():
-            out.append(word)
-        elif re.search(rf"(?:[\w,;] |[“\"‘(]){re.escape(core)}\b", text):  # capitalized inside a sentence
-            out.append(word)
-        else:
-            out.append(word[0].lower() + word[1:])
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        core = [re.sub(r"[’']s$", "", w.strip("“”\"'’(),:;!?.")) for w in words]
+        j = next((j for j in range(len(words), i, -1) if " ".join(core[i:j]) in article.names), i)
+        if j > i:
+            out += words[i:j]
+            i = j
+            continue
+        word = words[i]
+        keep = (core[i].isupper() and len(core[i]) > 1 or not core[i][:1].isupper()
+                or core[i] in article.capitalized and core[i].lower() not in article.lower)  # "Trump’s"
+        out.append(word if keep else word[0].lower() + word[1:])
+        i += 1
     return " ".join(out)
 
 
-def _questions_for_heading(heading: str, phrases: list[str], text: str) -> list[str]:
-    h = _plain(heading).rstrip(" ?.:!")
-    lower = _sentence_case(h, text)
-    if _WH.match(h) and not _EMBEDDED.match(h):  # "Who Asked for Later Hours": a question already
-        first = [f"{h}?", f"What does the article say about {lower}?", f"Tell me {lower}"]
-    elif _WH.match(h):  # "What the Night Owl Hours Include": a clause, not a question
-        first = [f"What does the article say about {lower}?", f"Tell me {lower}", f"{h}?"]
-    else:
-        first = [f"What does the article say about {lower}?", f"What is {lower}?", f"Tell me about {lower}", f"{h}?"]
-    out = [*first, _keywords(h)]
-    for phrase in phrases[:2]:
-        out += [f"What about {_the(phrase)}?", phrase.lower()]
-    return _pad(_unique(out), h)
+
+def _about(phrase: str, article: Article) -> list[str]:
+    """The questions a reader asks about a noun phrase of the passage: "What does the
+    article say about the library survey?", "Who is Tanya Ortiz?", and the phrase alone."""
+    bare = re.sub(r"^(?:the|a|an) ", "", phrase)
+    out = [f"What does the article say about {_the(phrase)}?", f"Tell me about {_the(phrase)}"]
+    if article.is_person(bare):
+        out.insert(0, f"Who is {bare}?")
+    out.append(bare if bare[:1].isupper() else bare.lower())
+    return out
 
 
-def _questions_for_phrases(phrases: list[str], text: str, fallback: str) -> list[str]:
-    out: list[str] = []
-    if phrases:
-        out += _about(phrases[0], text)
-    for phrase in phrases[1:]:
-        out += [f"What about {_the(phrase)}?", phrase.lower()]
-    if phrases:
-        out.append(phrases[0].lower())
-    return _pad(_unique(out), phrases[0] if phrases else fallback)
+def _good_phrase(phrase: str) -> bool:
+    """A key phrase a question can be about: a noun phrase, no number, day or month alone."""
+    return (is_noun_phrase(phrase) and not phrase[:1].isdigit() and not phrase.startswith("$")
+            and not _CALENDAR & set(phrase.lower().split()))
 
 
-def _pad(questions: list[str], subject: str) -> list[str]:
-    for extra in (f"More about {subject}", f"Explain {subject}", f"{subject} details",
-                  f"What happened with {subject}?", f"Anything on {subject}?", f"{subject} info"):
-        if len(questions) >= MIN_QUESTIONS:
-            break
-        questions = _unique([*questions, extra])
-    return questions
-
-
-_NUMBER = r"(?<![$\d,.])(?:\d+(?:[,.]\d+)*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|hundreds|thousands)"
-_HOW_MANY = re.compile(rf"\b{_NUMBER}\s+((?:[a-z][a-z-]+\s){{0,2}}[a-z][a-z-]*[^s\W]s)\b")
-_COST = re.compile(r"\b(?:[Tt]he|[Ii]ts|[Tt]heir)\s+((?:(?!will\b|would\b)[a-z][a-z-]+\s){0,2}(?!will\b|would\b)[a-z][a-z-]+)"
-                   r"\s+(?:will\s+|would\s+)?costs?\s+\$")
-
-
-def _fact_questions(sentences: list[str], text: str, limit: int = 4) -> list[str]:
-    """Questions a sentence answers, from a few fixed patterns: "The pilot will cost $4"
-    -> "How much will the pilot cost?", "2,300 residents" -> "How many residents?",
-    "Tanya Ortiz ... said" -> "What did Tanya Ortiz say?"."""
-    out: list[str] = []
-    for sentence in sentences:
-        for m in _COST.finditer(sentence):
-            out.append(f"How much will the {m.group(1)} cost?")
-        for m in _HOW_MANY.finditer(sentence):
-            words = [w for w in m.group(1).split() if w not in _FILLER]
-            if words and not any(w in STOPWORDS for w in words):  # "4 new part-time positions", not "5 paid from"
-                out.append(f"How many {' '.join(words)}?")
-        if re.search(r"\b(?:said|says|told|added)\b", sentence):
-            for phrase, rank in _candidates(sentence):
-                if rank == 0 and _is_person(phrase, text):
-                    out.append(f"What did {phrase} say?")
-                    break
-    return _unique(out)[:limit]
+def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: list[str],
+               heading: str | None) -> tuple[str, list[str]]:
+    """The title and the example questions of the draft intent of a passage: the
+    questions its sentences answer (who, when, where, how many, what is), then what a
+    reader asks about its subject and key phrases. At most `MAX_QUESTIONS`, none a
+    template filled with a phrase that names nothing."""
+    sentences = [_plain(t) for t in passage.sentence_texts(text)]
+    facts = [q for sentence in sentences[:4] for q in fact_questions(sentence, article)]
+    subjects = [x for x in (subject(t, article) for t in sentences[:2]) if x]
+    named = [p for p in phrases if _good_phrase(p)]
+    if heading is not None:  # the first passage of a section answers its heading
+        h = _plain(heading).rstrip(" ?.:!")
+        lower = _sentence_case(h, article)
+        asked = heading_question(h, lower)
+        if asked:  # "Who asked for later hours?"
+            questions = [asked, *facts[:3]]
+            inner = re.match(r"\w+ ((?:the|a|an) [^?]+) \w+\?$", asked.split(" ", 1)[0] + " " + lower.split(" ", 1)[1] + "?")
+            inner = inner if inner and not asked.startswith(("Who ", "What happens")) else None  # "the Night Owl Hours"
+            if inner and is_noun_phrase(inner.group(1)):
+                questions += _about(inner.group(1), article)
+            for phrase in named[:2]:
+                questions += _about(phrase, article)[::2]
+        else:  # "Cost and Staffing"
+            questions = [f"What does the article say about {lower}?", f"Tell me about {lower}", _keywords(h),
+                         *facts[:2]]
+            for phrase in named[:1]:
+                questions += _about(phrase, article)[::2]
+        return h, questions
+    topic = subjects[0] if subjects else (named[0] if named else None)
+    questions = facts[:2]
+    if topic is not None:
+        questions += _about(topic, article)
+    for phrase in named[:2]:
+        if topic is None or normalize(phrase) not in normalize(topic) and normalize(topic) not in normalize(phrase):
+            questions += _about(phrase, article)
+    questions += facts[2:4]
+    if topic is None:
+        topic = " ".join(_plain(passage.body(text)).split()[:4])
+    title = re.sub(r"^(?:the|a|an) ", "", topic)
+    return _capital(title), questions
 
 
 def _item(text: str) -> str:
@@ -572,15 +566,34 @@ def _answer(passage: _Passage, text: str) -> str:
 # ------------------------------------------------------------------ drafting
 
 
+#: A draft intent gets at most this many example questions: a few well-worded ones (the
+#: article's sentences answer the rest, see the passage answering).
+MAX_QUESTIONS = 6
+#: An article of more passages than this has neighbouring passages of a section drafted
+#: together (its sentences stay first-class answers): a knowledge base stays reviewable.
+MAX_PASSAGES = 600
+#: An intents file is kept under this many bytes (the loader refuses files over 2 MB).
+MAX_FILE_BYTES = 1_000_000
+#: More sections than this and neighbouring sections share an intents file.
+MAX_FILES = 60
+#: Drafts whose examples the matcher ranks under another intent are pruned while the
+#: knowledge base has at most this many examples (beyond, `faqbot check` reports them);
+#: near-duplicates, up to four times as many.
+PRUNE_EXAMPLES = 1200
+
+
 def draft(
     text: str, *, file_name: str, title: str | None = None, taken_ids: set[str] | frozenset[str] = frozenset(),
     taken_files: set[str] | frozenset[str] = frozenset(), smalltalk: bool = True,
     taken_synonyms: set[str] | frozenset[str] = frozenset(), conversions: tuple[str, ...] = (),
+    existing: Mapping[str, Sequence[str]] | None = None,
 ) -> Draft:
-    """Draft a knowledge base for the article `text` (pure: no I/O).
+    """Draft a knowledge base for the article `text` (pure: no I/O; linear in its length).
 
     `taken_ids`, `taken_files` and `taken_synonyms` are those of a knowledge base the
-    article is added to: the draft avoids them. `smalltalk` adds the small-talk intents.
+    article is added to: the draft avoids them; `existing` (its intents' examples, by
+    id) keeps the draft's examples from clashing with them. `smalltalk` adds the
+    small-talk intents.
     """
     stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
     source_id = slug(stem, words=8) or "article"
@@ -601,125 +614,270 @@ def draft(
         "author": meta.get("author", "unknown"),
         "published": meta.get("published", "unknown"),
         "url": meta.get("url", "unknown"),
+        **{k: meta[k] for k in ("updated", "source", "dateline", "credits") if k in meta},
         "note": "Drafted by faqbot init. Author, published and url are 'unknown' unless the article states them.",
     }
     if conversions:
         provenance["converted"] = "; ".join(conversions)
 
-    passages = _passages(source, set(info.skip))
+    passages = _bounded(_passages(source, set(info.skip)), text)
     if not passages:
         raise UsageError(f"{file_name} holds no paragraph of text to answer from (only headings or a byline)")
-    body_text = "\n".join(text[b.start : b.end] for b in source.paragraphs)  # no headings
+    article = Article.of("\n".join(text[b.start : b.end] for b in source.paragraphs))  # not the headings
     phrases = _key_phrases(passages, text, tuple(s for s in source.sections if s))
-    ids: set[str] = set(taken_ids)
-    files: set[str] = set(taken_files)
-    file_of: dict[str | None, str] = {}
-
-    def new_id(base: str) -> str:
-        base = base or "passage"
-        candidate = base
-        if candidate in ids:
-            candidate = f"{base}-{source_id}" if taken_ids else base
-        n = 2
-        while candidate in ids:
-            candidate = f"{base}-{n}"
-            n += 1
-        ids.add(candidate)
-        return candidate
-
-    def file_for(section: str | None) -> str:
-        if section not in file_of:
-            overview = section is None or section == top_heading
-            base = "overview" if overview else (slug(section or "", words=5) or "section")
-            name = base
-            if name in files or name in ("smalltalk", "synonyms"):
-                name = f"{source_id}-{base}"
-            n = 2
-            while name in files:
-                name = f"{source_id}-{base}-{n}"
-                n += 1
-            files.add(name)
-            file_of[section] = name
-        return file_of[section]
-
-    if not any(b.heading for b in blocks):
-        file_of[None] = source_id if source_id not in files else f"{source_id}-article"
-        files.add(file_of[None])
+    ids = _Names(taken_ids, source_id)
 
     # with several sources, "the article" is ambiguous: name it ("the Riverton Public Library article")
-    article = "article" if not taken_ids or not phrases or not phrases[0] else f"{phrases[0][0]} article"
+    what = "article" if not taken_ids or not phrases or not phrases[0] else f"{phrases[0][0]} article"
     answers: list[DraftIntent] = []
-    heads: dict[str | None, str] = {}
     seen_sections: set[str | None] = set()
     for n, passage in enumerate(passages):
         section = passage.section
-        quotes = tuple(passage.quotes(text))
-        body = passage.body(text)
         topic = title if section is None or section == top_heading else _plain(section)
-        if n == 0:
-            intent_id = new_id("overview")
-            intent_title = "What the article is about" if not taken_ids else f"What “{title}” is about"
-            questions = _unique([
-                *(q.format(article=article) for q in _OVERVIEW),
-                *(f"What does the article say about {_the(p)}?" for p in phrases[n][:1]),
-            ])
-        elif section not in seen_sections and section is not None and section != top_heading:
-            intent_id = new_id(slug(section))
-            intent_title = _plain(section)
-            questions = _questions_for_heading(section, phrases[n], body_text)
-        else:
-            subject = phrases[n][0] if phrases[n] else " ".join(_plain(body).split()[:4])
-            intent_id = new_id(slug(subject, words=5))
-            intent_title = subject[:1].upper() + subject[1:]  # "Library survey", "Marcus Bell"
-            questions = _questions_for_phrases(phrases[n], text, subject)
+        head = section is not None and section != top_heading and section not in seen_sections
         seen_sections.add(section)
-        heads.setdefault(section, intent_id)
-        questions = _unique([*questions, *_fact_questions(passage.sentence_texts(text), body_text)])
-        answers.append(DraftIntent(
-            intent_id, intent_title, "answer", tuple(questions), _answer(passage, text), quotes,
-            file=file_for(section), topic=topic,
-        ))
-
-    # follow-ups: the next passage, the section's first one, the previous one
-    linked: list[DraftIntent] = []
-    for n, intent in enumerate(answers):
-        section = passages[n].section
-        near = [answers[n + 1].id if n + 1 < len(answers) else None, heads.get(section),
-                answers[n - 1].id if n > 0 else None]
-        follow = tuple(dict.fromkeys(i for i in near if i and i != intent.id))[:3]
-        linked.append(DraftIntent(intent.id, intent.title, intent.kind, intent.questions, intent.answer,
-                                  intent.quotes, follow, intent.file, intent.topic))
+        intent_title, questions = _questions(passage, n, text, article, phrases[n], section if head else None)
+        if n == 0:  # the lede: what the article is about
+            intent_id = ids.new("overview")
+            intent_title = "What the article is about" if not taken_ids else f"What “{title}” is about"
+            questions = [*(q.format(article=what) for q in _OVERVIEW), *questions[:3]]
+        else:
+            intent_id = ids.new(slug(intent_title, words=_SLUG_WORDS if head else 5) or "passage")
+        answers.append(DraftIntent(intent_id, intent_title, "answer", tuple(questions), _answer(passage, text),
+                                   tuple(passage.quotes(text)), topic=topic))
 
     extra: list[DraftIntent] = []
-    overview_file = answers[0].file
     byline = [text[s.start : s.end] for s in info.cited]
-    author_questions = tuple(q.format(article=article) for q in _AUTHOR)
+    author_questions = tuple(q.format(article=what) for q in _AUTHOR)
     if byline:
         extra.append(DraftIntent(
-            new_id("byline"), "Who wrote the article, and when", "answer", author_questions,
-            "The article's byline reads: " + " ".join(_plain(b) for b in byline), tuple(byline),
-            tuple(i.id for i in linked[:1]), overview_file, title,
+            ids.new("byline"), "Who wrote the article, and when", "answer", author_questions,
+            "The article's byline reads: " + " ".join(_plain(b) for b in byline), tuple(byline), topic=title,
         ))
     else:
         extra.append(DraftIntent(
-            new_id("author-and-date"), "Who wrote the article, and when", "gap", author_questions,
-            "The article does not say who wrote it, who published it or when.", (),
-            tuple(i.id for i in linked[:1]), overview_file, title,
+            ids.new("author-and-date"), "Who wrote the article, and when", "gap", author_questions,
+            "The article does not say who wrote it, who published it or when.", (), topic=title,
         ))
     sections = tuple(s for s in source.sections if s and s != top_heading)
-    talk = _smalltalk(title, provenance, linked, sections, new_id) if smalltalk else []
+    talk = _smalltalk(title, provenance, answers, sections, ids.new) if smalltalk else []
     synonyms = {k: v for k, v in _acronyms(text).items() if k not in taken_synonyms}
+    drafted = [*answers, *extra]
+    intents = _examples(drafted, talk, synonyms, existing or {})
+    evaluation = _evaluation(drafted, intents, passages, text, article)
+    intents = _linked(intents, passages)
+    intents = _files(intents, passages, top_heading, source_id, set(taken_files), bool(any(b.heading for b in blocks)))
     suffix = ".md" if Path(file_name).suffix.lower() in (".md", ".markdown") else ".txt"  # never .yaml
-    return Draft(source_id, f"{source_id}{suffix}", title, text, provenance,
-                 tuple([*linked, *extra, *talk]), synonyms, sections, conversions)
+    return Draft(source_id, f"{source_id}{suffix}", title, text, provenance, tuple(intents), synonyms, sections,
+                 conversions, evaluation)
 
 
-_OVERVIEW = ("What is the {article} about?", "What is this {article} about?", "What is the news in the {article}?",
-             "Summarize the {article}", "the gist of the {article}", "{article} summary",
-             "What is the main point of the {article}?")
+_NO_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
+#: Questions no article of this kind answers (a starter eval's far out-of-scope items).
+_FAR = ("What will the weather be like tomorrow?", "Who won the last World Cup?", "How do I bake sourdough bread?")
+
+
+def _evaluation(drafted: list[DraftIntent], final: list[DraftIntent], passages: list[_Passage], text: str,
+                article: Article) -> tuple[tuple[str, str, str], ...]:
+    """A starter evaluation set, none of its questions an example: for each draft, the
+    key words of its answer, as a reader types them (kind "keyword"); questions about
+    the people the article names that it does not answer ("How old is ...?", kind
+    "near"); and a few far from it ("far")."""
+    examples = {_key(q) for i in final for q in i.questions}
+    out: list[tuple[str, str, str]] = []
+    for intent in drafted[: len(passages) + 1]:
+        words = [w for w in _keywords(_NO_QUOTES.sub(" ", intent.answer.removeprefix("The article's byline reads: "))).split()
+                 if len(w) > 3 and w not in _FILLER and not w.endswith(("ed", "ing"))][:4]
+        if len(words) >= 2 and _key(" ".join(words)) not in examples:
+            out.append((" ".join(words), intent.id, "keyword"))
+    for person in sorted(article.people)[:2]:
+        if not re.search(rf"{re.escape(person)}, \d|\bage\b|years? old|\bborn\b", text):
+            out.append((f"How old is {person}?", "", "near"))
+    out += [(q, "", "far") for q in _FAR]
+    return tuple(out)
+
+
+class _Names:
+    """Unique ids (or file names): "overview", then "overview-2", "overview-3", ... in
+    constant time each (a counter per base, not a search)."""
+
+    def __init__(self, taken: set[str] | frozenset[str], source_id: str = "") -> None:
+        self.taken = set(taken)
+        self.adding = bool(taken)
+        self.source_id = source_id
+        self.next: dict[str, int] = {}
+
+    def new(self, base: str) -> str:
+        candidate = base
+        if candidate in self.taken and self.adding and self.source_id:
+            candidate = f"{base}-{self.source_id}"
+        n = self.next.get(base, 2)
+        while candidate in self.taken:
+            candidate = f"{base}-{n}"
+            n += 1
+        self.next[base] = n
+        self.taken.add(candidate)
+        return candidate
+
+
+def _bounded(passages: list[_Passage], text: str) -> list[_Passage]:
+    """At most about `MAX_PASSAGES` passages: beyond, neighbouring passages of one
+    section are drafted as one (each keeps its own quotes)."""
+    if len(passages) <= MAX_PASSAGES:
+        return passages
+    for across in (False, True):  # neighbours in a section first; then across sections, if still too many
+        size = -(-len(passages) // MAX_PASSAGES)
+        out: list[_Passage] = []
+        for passage in passages:
+            last = out[-1] if out else None
+            if last is not None and (across or last.section == passage.section) and last.parts < size:
+                out[-1] = _Passage(last.section, (*last.sentences, *passage.sentences), (*last.items, *passage.items),
+                                   last.parts + passage.parts)
+            else:
+                out.append(passage)
+        passages = out
+        if len(passages) <= MAX_PASSAGES:
+            break
+    return passages
+
+
+def _examples(drafts: list[DraftIntent], talk: list[DraftIntent], synonyms: dict[str, tuple[str, ...]],
+              existing: Mapping[str, Sequence[str]]) -> list[DraftIntent]:
+    """The drafts' example questions cleaned up: no example in two intents (the earlier
+    intent keeps it), at most `MAX_QUESTIONS` each, and none that the matcher would rank
+    under another intent (`faqbot check`'s misassigned-example), while the knowledge
+    base is small enough to check."""
+    keys: dict[str, str] = {}  # an example's key -> the intent that has it
+    fixed = {**existing, **{i.id: list(i.questions) for i in talk}}
+    for intent_id, questions in fixed.items():
+        for q in questions:
+            keys.setdefault(_key(q), intent_id)
+    kept: dict[str, list[str]] = {}
+    for intent in drafts:
+        out: list[str] = []
+        for q in _unique(list(intent.questions)):
+            key = _key(q)
+            if not key or keys.setdefault(key, intent.id) != intent.id:
+                continue
+            out.append(q)
+            if len(out) >= MAX_QUESTIONS:
+                break
+        kept[intent.id] = out or [intent.title]
+    examples = sum(map(len, kept.values())) + sum(map(len, fixed.values()))
+    if examples <= 4 * PRUNE_EXAMPLES:
+        _near_duplicates(kept, fixed)
+    if examples <= PRUNE_EXAMPLES:
+        from .matcher import Matcher
+
+        for _ in range(2):  # pruning moves the statistics a little: a second pass settles them
+            matcher = Matcher({**fixed, **kept}, synonyms=synonyms)
+            for intent_id, questions in kept.items():
+                good = [q for q in questions
+                        if (m := matcher.match(q, limit=1, exact=False)) and m[0].intent == intent_id]
+                if good:
+                    kept[intent_id] = good
+    return [*(replace(i, questions=tuple(kept[i.id])) for i in drafts), *talk]
+
+
+def _near_duplicates(kept: dict[str, list[str]], fixed: Mapping[str, Sequence[str]]) -> None:
+    """Drop, in place, an example that `faqbot check` would call a near-duplicate of an
+    earlier intent's ("the favor" / "the favour", "Tibetan Buddhism" / "Buddhists")."""
+    from rapidfuzz import fuzz, process
+
+    from .check import DUPLICATE_RATIO, _same_words
+
+    texts: list[str] = []
+    owners: list[str] = []
+    words: list[set[str]] = []
+    for intent_id, questions in fixed.items():
+        for q in questions:
+            texts.append(normalize(q))
+            owners.append(intent_id)
+            words.append({stem(w) for w in texts[-1].split()} - {"a", "an", "the", "please"})
+    for intent_id, questions in kept.items():
+        out = []
+        for q in questions:
+            text = normalize(q)
+            mine = {stem(w) for w in text.split()} - {"a", "an", "the", "please"}
+            clash = any(owners[b] != intent_id and _same_words(mine, words[b]) for _, _, b in
+                        process.extract(text, texts, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO, limit=None))
+            if clash and (out or q is not questions[-1]):
+                continue  # (an intent keeps one example at least)
+            out.append(q)
+            texts.append(text)
+            owners.append(intent_id)
+            words.append(mine)
+        kept[intent_id] = out
+
+
+def _key(question: str) -> str:
+    """Two examples with the same key are the same question to `faqbot check`: the same
+    stemmed words, "the", "a" and word order aside."""
+    return " ".join(sorted({stem(w) for w in normalize(question).split()} - {"a", "an", "the", "please"}))
+
+
+def _linked(intents: list[DraftIntent], passages: list[_Passage]) -> list[DraftIntent]:
+    """Follow-ups: the next passage, the first of its section and the previous one; the
+    byline's is the overview."""
+    answers = intents[: len(passages)]
+    heads: dict[str | None, str] = {}
+    for n, intent in enumerate(answers):
+        heads.setdefault(passages[n].section, intent.id)
+    out = []
+    for n, intent in enumerate(intents):
+        if n < len(answers):
+            near = [answers[n + 1].id if n + 1 < len(answers) else None, heads.get(passages[n].section),
+                    answers[n - 1].id if n > 0 else None]
+        else:
+            near = [answers[0].id] if intent.kind != "smalltalk" else []
+        out.append(replace(intent, follow_ups=tuple(dict.fromkeys(i for i in near if i and i != intent.id))[:3]))
+    return out
+
+
+def _files(intents: list[DraftIntent], passages: list[_Passage], top_heading: str | None, source_id: str,
+           taken: set[str], headed: bool) -> list[DraftIntent]:
+    """The intents file of each draft: one per section ("overview" for the lede and the
+    byline, "smalltalk"); neighbouring sections share one beyond `MAX_FILES` sections;
+    a file is split before it reaches `MAX_FILE_BYTES`."""
+    names = _Names(taken | {"synonyms"})
+    talk_file = names.new("smalltalk" if "smalltalk" not in taken else f"{source_id}-smalltalk")
+    sections = list(dict.fromkeys(p.section for p in passages if p.section not in (None, top_heading)))
+    per_file = max(1, -(-len(sections) // MAX_FILES))
+    base_of: dict[str | None, str] = {None: "overview" if headed else source_id, top_heading: "overview" if headed else source_id}
+    for k, section in enumerate(sections):
+        base_of[section] = base_of[sections[k - k % per_file]] if k % per_file else (slug(section or "", words=5) or "section")
+    file_of: dict[str, str] = {}  # a base -> its current file name
+    size: dict[str, int] = {}
+    out = []
+    for n, intent in enumerate(intents):
+        if intent.kind == "smalltalk":
+            out.append(replace(intent, file=talk_file))
+            continue
+        if n < len(passages):
+            base = base_of[passages[n].section]
+        else:
+            base = base_of[None]
+        if base not in file_of:
+            name = base if base not in names.taken else (f"{source_id}-{base}" if base != source_id else f"{base}-article")
+            file_of[base] = names.new(name)
+            size[file_of[base]] = 500
+        elif size[file_of[base]] + _yaml_size(intent) > MAX_FILE_BYTES:  # split: "overview-2"
+            file_of[base] = names.new(file_of[base])
+            size[file_of[base]] = 500
+        size[file_of[base]] += _yaml_size(intent)
+        out.append(replace(intent, file=file_of[base]))
+    return out
+
+
+def _yaml_size(intent: DraftIntent) -> int:
+    """An upper bound of the bytes `faqbot.scaffold` writes for `intent`."""
+    texts = [intent.id, intent.title, intent.answer, *intent.questions, *intent.quotes, *intent.follow_ups]
+    return 200 + sum(2 * len(t.encode("utf-8")) + 40 for t in texts)
+
+
+_OVERVIEW = ("What is the {article} about?", "Summarize the {article}", "What is the main point of the {article}?")
 _AUTHOR = ("Who wrote the {article}?", "Who is the author of the {article}?", "When was the {article} published?",
-           "What is the publication date of the {article}?", "{article} byline", "who wrote this {article}",
-           "when was the {article} written", "which newspaper published the {article}")
+           "which newspaper published the {article}", "{article} byline", "when was the {article} written")
 
 
 # The small-talk examples (the same as the bundled knowledge base's: they say nothing about the article).

@@ -104,10 +104,16 @@ def read_article(path: str | Path) -> tuple[str, tuple[str, ...]]:
 
 
 def _q(text: str) -> str:
-    """`text` as a YAML double-quoted scalar (JSON's string syntax is YAML's), with the
-    characters YAML would read as line breaks escaped."""
-    out = json.dumps(text, ensure_ascii=False)
-    return out.replace("\x85", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """`text` as a YAML double-quoted scalar (JSON's string syntax is YAML's). Every
+    character a YAML stream cannot hold as it is (DEL, C1 controls, surrogates, U+FFFE,
+    U+FFFF) or would read as a line break (U+0085, U+2028, U+2029) is escaped: the scalar
+    still reads back as `text` exactly, so a quote stays an exact slice of its article."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
+
+
+#: What YAML 1.1 does not allow in a stream (its printable set is \t \n \r, 0x20-0x7E, 0x85,
+#: 0xA0-0xD7FF, 0xE000-0xFFFD and the astral planes), plus its line breaks 0x85, 0x2028, 0x2029.
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _plain_id(text: str) -> str:
@@ -147,6 +153,19 @@ def _source_entry(d: Draft, indent: str = "  ") -> str:
 def _synonyms_yaml(synonyms: dict[str, tuple[str, ...]]) -> str:
     lines = ["# Acronyms the article spells out (drafted by faqbot init): term -> the words people type", "synonyms:"]
     lines += [f"  {_q(k)}: [{', '.join(_q(v) for v in vs)}]" for k, vs in sorted(synonyms.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _eval_yaml(d: Draft) -> str:
+    """The starter evaluation set, in the format of `faqbot eval` (q, intent or oos, kind)."""
+    lines = [
+        f"# A starter evaluation set drafted by `faqbot init` from seeds/{d.file_name}: check each question",
+        "# and its label, then add the questions your readers ask (never copy them into intents/).",
+        "# Run it with: faqbot eval --kb DIR DIR/eval.yaml",
+    ]
+    for q, intent, kind in d.evaluation:
+        label = f"intent: {_plain_id(intent)}" if intent else "oos: true"
+        lines.append(f"- {{q: {_q(q)}, {label}, kind: {kind}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -213,6 +232,7 @@ def scaffold_kb(article_path: str | Path, out_dir: str | Path, *, title: str | N
         (tmp / "seeds").mkdir()
         (tmp / "intents").mkdir()
         _write_files(tmp, d)
+        (tmp / "eval.yaml").write_text(_eval_yaml(d), encoding="utf-8")  # a starter set: `faqbot eval` works at once
         (tmp / "seeds" / "sources.yaml").write_text(
             "# The sources this knowledge base answers from (drafted by faqbot init)\nsources:\n" + _source_entry(d),
             encoding="utf-8",

@@ -9,23 +9,170 @@ the section heading it sits under.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 from .replies import Citation
 
-__all__ = ["Block", "Source", "Span"]
+__all__ = ["BYLINE", "DATE", "URL", "Block", "Source", "Span", "dateline", "metadata_kind"]
 
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")  # use with .match(text, pos)
 _LIST_ITEM = re.compile(r"^" + _LIST_MARK.pattern)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-# A sentence ends at . ! or ? (and closing quotes/brackets) followed by space.
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
-# "U.S." "e.g." "Mr." "Jan." ... do not end a sentence when more follows on the line.
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Sgt|Capt|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|vs|etc|Inc|Corp|Co)\.)$"
+# A sentence may end at . ! ? or … (and closing quotes/brackets) followed by space;
+# `_ends_sentence` decides from the word before and the word after.
+_SENTENCE_END = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s)")
+_NEXT_WORD = re.compile(r"\s*(\S+)")
+#: Abbreviations after which a sentence never ends when more follows: titles before a name.
+_TITLES = frozenset("""
+    mr mrs ms mx messrs dr prof rep reps sen sens gov govs gen lt sgt capt col maj cmdr adm rev hon pres
+    supt det insp atty fr msgr cpl pvt brig amb sec treas comm vs v cf e.g i.e approx
+""".split())
+#: Abbreviations before a number ("No. 5", "p. 12").
+_BEFORE_NUMBER = frozenset("no nos p pp vol vols art sec ch fig figs op ed rev pt".split())
+_MONTHS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+#: Abbreviations that end a sentence only when a word that starts sentences follows
+#: ("on Main St. The ..." but "St. Louis"; "at 8 p.m. The ..." but "8 p.m. Friday").
+_AMBIGUOUS = frozenset("""
+    st ave blvd rd hwy jr sr inc corp co ltd llc bros etc al mt ft dept univ assn est ca
+""".split())
+#: Words that start sentences: after an ambiguous abbreviation they mean a new sentence.
+_STARTERS = frozenset("""
+    the a an this that these those there here it its he she they we i you his her their our my your
+    in on at but and or so if when while after before since as although though however meanwhile also
+    yet for with by from to of some many most all no not what who how why where which each every one
+    both another other such then now today still later earlier last next according during under over
+    despite because until unless among more less only even just once instead nor neither either
+""".split())
+
+
+def _ends_sentence(before: str, after: str) -> bool:
+    """Whether the punctuation at the end of the word `before` ends a sentence, the
+    next word being `after`: "Rep. Wallace H. Smith", "Jan. 5", "U.S. Immigration",
+    "8 p.m. and" and "Why?” she asked" go on; "in the U.S. The" and "8 p.m. The" end."""
+    first = after.lstrip("\"'“‘([")
+    opened = len(first) < len(after)  # an opening quote or bracket: a new sentence begins
+    if not first or first[0] in "—–-,;:)":
+        return not first
+    if first[0].islower():
+        return False
+    word = before.lstrip("\"'“‘([{")
+    if not word.endswith(".") or word.endswith(".."):
+        return True  # ! ? … or a closing quote after the period
+    core = re.split(r"[-–/]", word[:-1])[-1].lower()  # "Trinity-St." is "St."
+    if core in _TITLES:
+        return False
+    if first[0].isdigit():
+        return not (core in _BEFORE_NUMBER or core in _MONTHS)
+    initial = re.match(r"[A-Z]\.", first) is not None  # "J. A. Hobson": the next initial
+    starts = opened or (not initial and first.rstrip(".,;:!?’'”").lower() in _STARTERS)
+    if core in _MONTHS or core in _AMBIGUOUS:
+        return starts
+    if re.fullmatch(r"[A-Z]|(?:[a-zA-Z]\.)+[a-zA-Z]", word[:-1].rsplit("-", 1)[-1]):  # an initial "H.", "U.S.", "p.m."
+        return starts
+    return True
+
+
+# ------------------------------------------------------------------ metadata lines
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
+#: A calendar date: "March 3, 2026", "3 March 2026", "Mar. 3, 2026", "2026-03-03", "3/3/2026".
+DATE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}"
+                  r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b")
+_TIME = r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|[AP]M)(?:\s+[A-Z]{2,4}\b)?"
+_URL = r"(?:https?://|www\.)\S+"
+_PERSON = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|del|da|la|and))*"
+#: A byline: "By Priya Raman | Riverton Ledger", "Written by Jane Doe, Staff Writer" (group "name").
+BYLINE = re.compile(rf"^\W*(?:By|Written by|Story by|Reporting by|Words by|Posted by|Author|Authors|By line)"
+                    rf"\s*:?\s+(?P<name>{_PERSON})", re.I)
+#: A web address.
+URL = re.compile(r"(?:https?://|www\.)[^\s)>\]\"”]+")
+_META = [  # (kind, pattern, whether it must be near the top of the article)
+    ("url", re.compile(rf"^\W*(?:(?:Source|Sources|URL|Link|Originally published(?: \w+)?|Read (?:more|the original)"
+                       rf"(?: \w+)?|Via|Permalink|Canonical)\b[^\n]{{0,60}}?)?<?{_URL}>?\W*$", re.I), False),
+    ("url", re.compile(r"^\W*(?:Source|Sources)\s*:\s*[^\n]{1,120}$"), False),
+    ("byline", BYLINE, True),
+    ("updated", re.compile(rf"^\W*(?:Last\s+)?Updated\b\s*:?\s*(?:on\s+|at\s+)?(?:{_WEEKDAY},?\s*)?(?:{DATE.pattern}"
+                           rf"|{_TIME}|\d+\s+\w+\s+ago|{_MONTH}\s+\d)", re.I), False),
+    ("date", re.compile(rf"^\W*(?:(?:Published|Posted|Date|Dated|Filed)\b\s*:?\s*(?:on\s+)?)?(?:{_WEEKDAY},?\s+)?"
+                        rf"(?:{DATE.pattern})(?:,?\s*(?:at\s+)?{_TIME})?[\W]*$", re.I), False),
+    ("date", re.compile(rf"^\W*(?:Published|Posted|Date|Dated|Filed)\b.*?{DATE.pattern}", re.I), False),
+    ("credit", re.compile(r"^\W*(?:Photos?|Photograph(?:s|y)?|Images?|Pictures?|Illustrations?|Videos?|Graphics?|"
+                          r"File photo|Photo illustration|Credits?|Courtesy)\b\s*(?::|/|by\b|courtesy\b|credit\b|of\b)",
+                          re.I), False),
+    ("credit", re.compile(r"[(\[](?:[\w .'’-]+/)?(?:AP|Reuters|AFP|UPI|Getty Images|Shutterstock|AP Photo|"
+                          r"Photo|Staff photo|File photo)\b[^()\[\]]{0,80}[)\]]\W*$"), False),
+    ("boilerplate", re.compile(r"^\W*(?:Advertisement|Sponsored(?: content)?|Share(?: this(?: article| story| page)?)?(?: on \w+)?|"
+                               r"Subscribe\b.*|Sign up\b.*|Follow (?:us|\w+ \w+ on)\b.*|Related(?: stories| articles| coverage"
+                               r"| content)?\s*:.*|Tags?\s*:.*|Copyright\b.*|©.*|All rights reserved\.?|Click here\b.*|"
+                               r"Comments?|Print|Email|Listen to this article.*|\d+ min(?:ute)? read)\W*$", re.I), False),
+    ("boilerplate", re.compile(r"^\W*(?:Contact|Reach|Email|E-mail|Send)\b.{0,100}\b[\w.+-]+@[\w-]+\.[\w.]+\b.{0,60}$", re.I),
+     False),
+]
+#: A paragraph's first lines this far down can still be a byline.
+_TOP = 8
+#: A dateline that opens one of the first paragraphs: "FLORENCE, S.C. —", "WASHINGTON (AP) --",
+#: "Florence, S.C. (WPDE) —", "March 3, 2026 —".
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+){0,3}(?:,[ ]+[A-Z][A-Za-z.]*(?:[ ][A-Z][A-Za-z.]*){0,2})?"
+    r"(?:[ ]+\([A-Za-z0-9 .&-]{1,30}\))?"
+    r"|[A-Z][a-z]+(?:[ ][A-Z][a-z]+){0,2}(?:,[ ]+(?:[A-Z][a-z]*\.){1,2}[A-Z]?\.?|(?=[ ]+\())(?:[ ]+\([A-Za-z0-9 .&-]{1,30}\))?"
+    rf"|(?:{_WEEKDAY},?[ ]+)?{DATE.pattern})"
+    r"[ ]*(?:—|–|--|-|:)[ ]*(?=\S)"
 )
+
+
+def metadata_kind(line: str, *, top: bool = True) -> str:
+    """What a line of an article is when it is not its text but says something about it:
+    "url" (Source: https://...), "byline" (By NAME | Paper), "date" (Published March 3,
+    2026), "updated" (Updated 5:31 p.m.), "credit" (Photo: NAME/Agency), "boilerplate"
+    (Advertisement, Share this article, Copyright ...); "" for the article's text.
+    `top` says the line is near the top of the article, where bylines are."""
+    s = line.strip()
+    if not s or len(s) > 300 or "\n" in s:
+        return ""
+    for kind, pattern, near_top in _META:
+        if near_top and not top:
+            continue
+        m = pattern.search(s)
+        if m is None:
+            continue
+        if kind == "byline" and not _is_byline(s, m.group("name")):
+            continue
+        if kind == "credit" and pattern.pattern.startswith("[") and len(s) > 200:
+            continue
+        return kind
+    return ""
+
+
+_CALENDAR = frozenset("""
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+""".split())
+
+
+def _is_byline(line: str, name: str) -> bool:
+    """"By Priya Raman | Riverton Ledger" is a byline; "By Monday, the council will vote." is not:
+    a byline names 2-6 capitalized words, none a day or month, and is no sentence (no closing period)."""
+    words = [w for w in name.split() if w[:1].isupper()]
+    return (2 <= len(words) <= 6 and not any(w.lower().strip(".,") in _CALENDAR for w in words)
+            and not re.search(r"[.!?][\"”’)]*\s*$", line.strip()) and len(line) <= 150)
+
+
+def dateline(text: str, start: int, end: int) -> int:
+    """The length of a dateline opening ``text[start:end]`` ("FLORENCE, S.C. — "), or 0."""
+    m = _DATELINE.match(text, start, min(end, start + 80))
+    if m is None or m.end() >= end:
+        return 0
+    head = m.group()
+    if head.rstrip().endswith(":") and not DATE.match(head):
+        return 0  # "WARNING:" is no dateline; "March 3, 2026:" is
+    if re.match(r"[A-Z][a-z]", head) and not DATE.match(head) and "," not in head and "(" not in head:
+        return 0  # "Meanwhile — " is a word, not a place
+    return m.end() - start
 
 
 @dataclass(frozen=True)
@@ -47,6 +194,12 @@ class Block:
     paragraph: int
     #: the heading this block sits under (None before the first heading)
     section: str | None
+    #: what the block is when it is no text of the article but says something about it
+    #: (see `metadata_kind`): "byline", "url", "date", "updated", "credit", "boilerplate";
+    #: "" for text
+    meta: str = ""
+    #: the length of a dateline that opens the paragraph ("FLORENCE, S.C. — "): not text
+    lead: int = 0
 
 
 def _heading_text(line: str, next_line: str | None) -> str | None:
@@ -92,9 +245,13 @@ class Source:
         return tuple(b for b in self.blocks if not b.heading)
 
     def block_at(self, offset: int) -> Block | None:
-        for block in self.blocks:
-            if block.start <= offset < block.end:
-                return block
+        starts = self.__dict__.get("_starts")
+        if starts is None:  # blocks are in text order: a bisection (articles can be long)
+            starts = [b.start for b in self.blocks]
+            object.__setattr__(self, "_starts", starts)
+        at = bisect_right(starts, offset) - 1
+        if at >= 0 and offset < self.blocks[at].end:
+            return self.blocks[at]
         return None
 
     def citation(self, start: int, end: int) -> Citation:
@@ -127,10 +284,14 @@ class Source:
         return self.citation(where[i], where[i + len(needle) - 1] + 1)
 
     def sentences(self) -> tuple[Span, ...]:
-        """Sentence spans of every paragraph (never split at "U.S." or "Mr.")."""
+        """Sentence spans of every paragraph of text (never split at "U.S.", "Rep." or
+        "Wallace H. Smith"); metadata lines and the dateline that opens a paragraph
+        ("FLORENCE, S.C. —") are not in any sentence."""
         spans: list[Span] = []
         for block in self.paragraphs:
-            start = block.start
+            if block.meta:
+                continue  # a byline, a URL, a photo credit: about the article, not in it
+            start = block.start + block.lead
             m = _LIST_MARK.match(self.text, start, block.end)
             if m:
                 start = m.end()
@@ -169,12 +330,18 @@ def _loose(text: str) -> tuple[str, list[int]]:
 
 
 def _sentence_ends(text: str, start: int, end: int) -> list[int]:
+    """Where the sentences of ``text[start:end]`` end (the last at `end`); never inside
+    "Rep. Wallace H. Smith", "U.S. Immigration", "Jan. 5" or "8 p.m. and" (see
+    `_ends_sentence`). Linear: each candidate looks at one word before and one after."""
     ends = []
     for m in _SENTENCE_END.finditer(text, start, end):
-        word = text[start : m.start() + 1].rsplit(None, 1)[-1]
-        if _ABBREVIATION.search(word):
-            continue
-        ends.append(m.end())
+        nxt = _NEXT_WORD.match(text, m.end(), end)
+        if nxt is None:
+            break
+        window = text[max(start, m.start() - 40) : m.end()]
+        before = window.rsplit(None, 1)[-1] if window.strip() else ""
+        if _ends_sentence(before, nxt.group(1)):
+            ends.append(m.end())
     ends.append(end)
     return ends
 
@@ -196,13 +363,22 @@ def _blocks(text: str) -> tuple[Block, ...]:
     section: str | None = None
     paragraph = 0
     current: list[int] | None = None  # [start, end] of the paragraph being built
+    kinds: list[str] = []  # the metadata kind of each of its lines ("" for text)
+    prose = 0  # paragraphs of text so far (a dateline opens one of the first)
 
     def close() -> None:
-        nonlocal current, paragraph
+        nonlocal current, paragraph, prose
         if current is not None:
             paragraph += 1
-            blocks.append(Block(current[0], current[1], False, paragraph, section))
+            meta = kinds[0] if all(kinds) else ""
+            lead = 0
+            if not meta:
+                prose += 1
+                if prose <= 3:
+                    lead = dateline(text, current[0], current[1])
+            blocks.append(Block(current[0], current[1], False, paragraph, section, meta, lead))
             current = None
+        kinds.clear()
 
     nonempty = [i for i, (s, e) in enumerate(lines) if text[s:e].strip()]
     following = {a: b for a, b in zip(nonempty, nonempty[1:])}
@@ -212,8 +388,9 @@ def _blocks(text: str) -> tuple[Block, ...]:
             close()
             continue
         nxt = following.get(i)
+        kind = metadata_kind(line, top=paragraph < _TOP) if e - s <= 300 else ""
         heading = _heading_text(line, text[lines[nxt][0] : lines[nxt][1]] if nxt is not None else None)
-        if heading is not None and markdown and not _MD_HEADING.match(line):
+        if heading is not None and (markdown or kind) and not _MD_HEADING.match(line):
             heading = None
         if heading is not None and blank_separated and not line.lstrip().startswith("#"):
             # where blank lines separate paragraphs, a plain heading is a block of its own
@@ -228,11 +405,13 @@ def _blocks(text: str) -> tuple[Block, ...]:
         if _LIST_ITEM.match(line) or not blank_separated:
             close()
             current = [s, e]
+            kinds.append(kind)
             close()
             continue
         if current is None:
             current = [s, e]
         else:
             current[1] = e
+        kinds.append(kind)
     close()
     return tuple(blocks)

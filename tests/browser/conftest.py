@@ -44,8 +44,8 @@ intents:
 """
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="package")  # closed when the browser tests end: Playwright's event loop
+def browser() -> Iterator[Browser]:  # must not outlive them (the chat tests run prompt_toolkit's)
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: apt-get install -y chromium"
         if IN_CI:
