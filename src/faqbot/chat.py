@@ -11,18 +11,16 @@ prompt_toolkit is imported here only, and only for the interactive screen.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
-import shutil
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import render
-from .render import clean
+from . import render, terminal
+from .render import clean, fill
 
 if TYPE_CHECKING:
     from .bot import FAQBot
@@ -102,7 +100,7 @@ class Chat:
     def width(self) -> int:
         if self._width:
             return self._width
-        return max(30, min(shutil.get_terminal_size((88, 24)).columns - 1, MAX_WIDTH))
+        return max(30, min(terminal.size((88, 24))[0] - 1, MAX_WIDTH))
 
     def say(self, text: str, style: str = "") -> None:
         """One block of text (already clean) in one style."""
@@ -115,14 +113,10 @@ class Chat:
             # a pick, "tell me more", or one of two questions: say which question is answered
             frags.append(("class:echo", f"↳ {clean(' '.join(reply.question.split()))}\n"))
         text = render.to_text(reply, width=self.width, style=render.Style(self.color), numbered=True,
-                              source_titles=self._titles())
+                              source_titles=render.titles(self.bot.kb.sources))
         frags.extend(_ansi_fragments(text) if self.color else [("", text)])
         frags.append(("", "\n\n"))
         self.write(frags)
-
-    def _titles(self) -> dict[str, str] | None:
-        sources = self.bot.kb.sources
-        return {s.id: s.title for s in sources.values()} if len(sources) > 1 else None
 
     # ------------------------------------------------------------------ turns
 
@@ -206,18 +200,18 @@ class Chat:
             where = f"  ({section})" if section and section.lower() != topic.name.lower() else ""
             frags += [("", "\n"), ("class:answer", clean(topic.name)), ("class:meta", clean(where) + "\n")]
             for intent in answers:
-                frags.append(("class:choice", _fill(clean(intent.questions[0]), self.width, "  • ") + "\n"))
+                frags.append(("class:choice", fill(clean(intent.questions[0]), self.width, "  • ") + "\n"))
         if gaps:
             frags += [("", "\n"), ("class:answer", "Asked about, but not in the article"), ("", "\n")]
-            frags.append(("class:meta", _fill(clean("; ".join(gaps)) + ".", self.width, "  ") + "\n"))
+            frags.append(("class:meta", fill(clean("; ".join(gaps)) + ".", self.width, "  ") + "\n"))
         self.write(frags)
 
     def cmd_sources(self) -> None:
         frags: Fragments = []
         for source in self.bot.kb.sources.values():
-            frags += [("class:answer", _fill(clean(source.title), self.width) + "\n")]
+            frags += [("class:answer", fill(clean(source.title), self.width) + "\n")]
             for key, value in source.provenance.items():
-                frags.append(("class:meta", _fill(f"{clean(str(key))}: {clean(str(value))}", self.width, "    ",
+                frags.append(("class:meta", fill(f"{clean(str(key))}: {clean(str(value))}", self.width, "    ",
                                                         first="  ") + "\n"))
             if source.sections:
                 frags.append(("", "  Sections:\n"))
@@ -243,7 +237,7 @@ class Chat:
         for line in text.split("\n"):
             if len(line) > self.width and "\x1b" not in line:
                 indent = " " * (len(line) - len(line.lstrip()))
-                line = _fill(line.strip(), self.width, indent + "  ", first=indent)
+                line = fill(line.strip(), self.width, indent + "  ", first=indent)
             out.append(line)
         return "\n".join(out)
 
@@ -259,14 +253,14 @@ class Chat:
         frags: Fragments = [("class:heading", "faqbot"), ("", " answers questions about ")]
         frags.append(("", "this article:\n" if len(titles) == 1 else "these articles:\n"))
         for title in titles:
-            frags.append(("class:answer", _fill(f"“{clean(title)}”", self.width, "  ") + "\n"))
-        frags.append(("class:meta", _fill(
+            frags.append(("class:answer", fill(f"“{clean(title)}”", self.width, "  ") + "\n"))
+        frags.append(("class:meta", fill(
             "Answers come only from the article, with the passages quoted. Type a question or a number; "
             "/help for commands, Ctrl-D to leave.", self.width) + "\n"))
         if self.session.offered:
             frags.append(("class:meta", "\nYou could start with:\n"))
             for n, s in enumerate(self.session.offered, 1):
-                line = _fill(clean(s.question), self.width, "     ", first=f"  {n}. ")
+                line = fill(clean(s.question), self.width, "     ", first=f"  {n}. ")
                 frags.append(("class:choice", line + "\n"))
         frags.append(("", "\n"))
         self.write(frags)
@@ -342,13 +336,6 @@ class Chat:
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _fill(text: str, width: int, indent: str = "", *, first: str | None = None) -> str:
-    import textwrap
-
-    return textwrap.fill(text, width=max(width, 30), initial_indent=indent if first is None else first,
-                         subsequent_indent=indent, break_long_words=True, break_on_hyphens=False)
 
 
 def _topics_in_article_order(kb: Any) -> list[tuple[Any, str | None]]:
@@ -522,33 +509,25 @@ def _open_history(path: Path) -> tuple[Any, str | None]:
     return _SafeFileHistory(str(path)), None
 
 
-def _isatty(stream: Any) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except (OSError, ValueError):
-        return False
-
-
 def _stdin_lines() -> Iterator[str]:
-    from .cli import read_lines  # each line cut to a bounded length, like `faqbot ask -`
-
-    for raw in read_lines(sys.stdin.buffer):
+    # each line cut to a bounded length, like `faqbot ask -`
+    for raw in terminal.read_lines(sys.stdin.buffer):
         yield raw.decode("utf-8", "replace")
 
 
-def run(bot: FAQBot, args: argparse.Namespace) -> int:
-    """`faqbot chat`: the prompt_toolkit chat on a terminal, else a plain transcript."""
+def run(bot: FAQBot, *, log_unanswered: str | None = None, no_color: bool = False) -> int:
+    """`faqbot chat`: the prompt_toolkit chat on a terminal, else a plain transcript.
+    `log_unanswered`: a file to append each clarify/unknown question to (JSON Lines);
+    `no_color`: no colours (neither are there when NO_COLOR is set)."""
     log = None
-    if getattr(args, "log_unanswered", None):
+    if log_unanswered:
         from .unanswered import UnansweredLog
 
-        log = UnansweredLog(args.log_unanswered)
-    no_color = bool(os.environ.get("NO_COLOR")) or bool(getattr(args, "no_color", False))
-    if not (_isatty(sys.stdin) and _isatty(sys.stdout)):
-        chat = Chat(bot, color=False, width=88 if not _isatty(sys.stdout) else None, log=log)
+        log = UnansweredLog(log_unanswered)
+    if not (terminal.isatty(sys.stdin) and terminal.isatty(sys.stdout)):
+        chat = Chat(bot, color=False, width=None if terminal.isatty(sys.stdout) else 88, log=log)
         return chat.transcript(_stdin_lines())
-    color = not no_color
+    color = terminal.use_color(sys.stdout, no_color=no_color)
     chat = Chat(bot, color=color, log=log, write=_pt_writer(color))
     history, warning = _open_history(history_path())
     if warning:
