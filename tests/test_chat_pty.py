@@ -104,16 +104,50 @@ def test_unwritable_history_warns_once(tmp_path: Path) -> None:
     state.mkdir()
     (state / "faqbot").write_text("a file where the folder should be")
     child = spawn(tmp_path, "chat", NO_COLOR="1")
+    rest = _warned_then_answered(child, "history will not be saved")
+    assert child.exitstatus == 0
+    assert "history will not be saved" not in rest
+
+
+def _warned_then_answered(child, warning: str) -> str:  # type: ignore[no-untyped-def]
+    """Wait for `warning`, ask a question, /quit: what the screen showed after the answer."""
     try:
-        child.expect("history will not be saved")
+        child.expect(warning)
         child.expect_exact(PROMPT)
         child.sendline("What is Special Order 40?")
         child.expect("bars officers")
         child.expect_exact(PROMPT)
         child.sendline("/quit")
         child.expect(pexpect.EOF)
-        rest = child.before or ""
+        return child.before or ""
     finally:
         child.close()
+
+
+def test_tab_completes_answered_questions_and_topics_open_by_number(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "chat", NO_COLOR="1")
+    try:
+        child.expect_exact(PROMPT)
+        child.send("special ord\t")
+        child.expect_exact("What is Special Order 40?")  # the menu, best first
+        menu = child.before or ""
+        child.expect_exact("What Special Order 40 is")  # with its intent's title
+        child.sendcontrol("c")
+        child.expect_exact(PROMPT)
+        child.sendline("/topics")
+        child.expect("Type a number to see a topic's questions.")
+        listing = child.before or ""
+        child.expect_exact(PROMPT)
+        child.sendline("5")
+        child.expect(r"1\. When can the LAPD assist federal immigration authorities\?")
+        child.expect_exact(PROMPT)
+        child.sendline("1")
+        child.expect("↳ When can the LAPD assist federal immigration authorities?")
+        child.expect_exact(PROMPT)
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert "History and origins" not in menu  # a question the article does not answer
+    assert "5. Exceptions to LA's sanctuary protections · 4 questions" in listing
     assert child.exitstatus == 0
-    assert "history will not be saved" not in rest

@@ -142,6 +142,19 @@ def test_explain_shows_candidates_margin_and_reason(capsys):
     assert explain["candidates"][0]["example"] and "confidence" in explain["reason"]
 
 
+def test_a_clarification_asks_once(capsys):
+    from faqbot import FAQBot, Thresholds, render
+
+    bot = FAQBot(FAQBot.load().kb, thresholds=Thresholds(margin=1.01, clarify=0.0, wording=1.01))
+    reply = bot.ask("what is special order 40")
+    assert reply.status == "clarify" and reply.answer.endswith("?")
+    text = render.to_text(reply)
+    assert text.startswith(reply.answer + "\n\n  • What is Special Order 40?\n")  # the list right under its question
+    assert "Did you mean:" not in text
+    unknown = bot.ask("how do I bake sourdough bread?")
+    assert "\n\nYou could ask:\n  • " in render.to_text(unknown)  # a list after a statement keeps its heading
+
+
 def test_no_import_cycle_through_the_command_line_modules():
     """cli, chat, render and terminal import the library and each other one way only
     (chat reads lines with terminal, not cli): no cycle passes through them, counting

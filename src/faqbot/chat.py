@@ -17,13 +17,17 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import render, terminal
 from .render import clean, fill
+from .text import normalize
 
 if TYPE_CHECKING:
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
+
     from .bot import FAQBot
+    from .knowledge import Intent, KnowledgeBase
     from .replies import Reply
     from .unanswered import UnansweredLog
 
@@ -34,6 +38,8 @@ MAX_WIDTH = 100
 PROMPT = "faqbot> "
 #: Transcript mode echoes at most this much of a line (the bot reads no more of it).
 _ECHO_CHARS = 1000
+#: A line that is only a number ("2", "#2", "2."): it picks from the list just shown.
+_NUMBER = re.compile(r"#?\d{1,4}\.?")
 
 Fragments = list[tuple[str, str]]
 
@@ -54,7 +60,7 @@ _ANSI_CLASSES = {"bold": "class:answer", "dim": "class:meta", "ansicyan": "class
 
 _COMMANDS = {
     "/help": "what you can type",
-    "/topics": "what I can answer, by part of the article",
+    "/topics": "what I can answer, topic by topic (/topics 2 opens the second)",
     "/sources": "the article: title, provenance, sections",
     "/why": "why I gave the last reply: candidates, confidence, margin",
     "/reset": "forget the conversation so far (context and choices)",
@@ -82,16 +88,21 @@ class Chat:
     """
 
     def __init__(
-        self, bot: FAQBot, *, color: bool = True, width: int | None = None,
+        self, bot: FAQBot, *, color: bool = True, width: int | None = None, height: int | None = None,
         log: UnansweredLog | None = None, write: Callable[[Fragments], None] | None = None,
     ) -> None:
         self.bot = bot
         self.session = bot.session()
         self.color = color
         self._width = width
+        self._height = height
         self.log = log
         self.write = write or _plain_writer(sys.stdout)
         self._last: list[Reply] = []
+        #: what a bare number picks while the last thing shown is a /topics list
+        #: (a topic to open, or a question of the open topic to ask); None otherwise
+        self._menu: list[Any] | None = None
+        self._more: Callable[[], None] | None = None  # shows the rest of a list (/topics more)
         self._debug = bool(os.environ.get("FAQBOT_DEBUG"))
 
     # ------------------------------------------------------------------ output
@@ -101,6 +112,11 @@ class Chat:
         if self._width:
             return self._width
         return max(30, min(terminal.size((88, 24))[0] - 1, MAX_WIDTH))
+
+    @property
+    def height(self) -> int:
+        """The screen's lines (a long /topics list is shown a screenful at a time)."""
+        return self._height or max(10, terminal.size((88, 24))[1])
 
     def say(self, text: str, style: str = "") -> None:
         """One block of text (already clean) in one style."""
@@ -126,10 +142,17 @@ class Chat:
         text = line.strip()
         if not text:
             return True
+        menu, self._menu = self._menu, None  # a /topics list is picked from right after it, or never
+        first = text.split()[0].lower()
+        if _ALIASES.get(first, first) != "/topics":
+            self._more = None
         try:
-            if text.startswith("/") or text.lower() in ("quit", "exit"):
+            if menu is not None and _NUMBER.fullmatch(text):
+                self.pick(menu, int(text.strip("#.")))
+            elif text.startswith("/") or text.lower() in ("quit", "exit"):
                 return self.command(text)
-            self.ask(text)
+            else:
+                self.ask(text)
         except KeyboardInterrupt:
             raise
         except Exception as e:  # noqa: BLE001 - one turn failing must not end the chat
@@ -139,11 +162,13 @@ class Chat:
             self.say(f"faqbot: error: that turn failed ({message}); the chat goes on.", "class:error")
         return True
 
-    def ask(self, text: str) -> None:
+    def ask(self, text: str, *, typed: str | None = None) -> None:
+        """Ask `text` in the conversation and show the replies (`typed`: what the user
+        typed, when it was not the question itself, e.g. a number picking it)."""
         replies = self.session.ask_all(text)
         self._last = replies
         for reply in replies:
-            self.show(reply, text)
+            self.show(reply, text if typed is None else typed)
             if self.log is not None:
                 self.log.record(reply)
                 warning = self.log.take_warning()
@@ -153,14 +178,15 @@ class Chat:
     # ------------------------------------------------------------------ commands
 
     def command(self, text: str) -> bool:
-        name = text.split()[0].lower()
+        name, _, arg = text.partition(" ")
+        name, arg = name.lower(), arg.strip()
         if name in ("quit", "exit"):
             name = "/quit"
         name = _ALIASES.get(name, name)
         if name == "/quit":
             return False
         handler = {
-            "/help": self.cmd_help, "/topics": self.cmd_topics, "/sources": self.cmd_sources,
+            "/help": self.cmd_help, "/topics": lambda: self.cmd_topics(arg), "/sources": self.cmd_sources,
             "/why": self.cmd_why, "/reset": self.cmd_reset,
         }.get(name)
         if handler is None:
@@ -187,24 +213,69 @@ class Chat:
         frags.append(("class:meta", "  Ctrl-C clears the line; Ctrl-D leaves.\n"))
         self.write(frags)
 
-    def cmd_topics(self) -> None:
-        kb = self.bot.kb
-        frags: Fragments = [("class:heading", "What I can answer"), ("", ", by part of the article:\n")]
-        gaps: list[str] = []
-        for topic, section in _topics_in_article_order(kb):
-            intents = [kb.intent(i) for i in topic.intents]
-            answers = [i for i in intents if i.kind == "answer"]
-            gaps += [i.title for i in intents if i.kind == "gap"]
-            if not answers:
-                continue
-            where = f"  ({section})" if section and section.lower() != topic.name.lower() else ""
-            frags += [("", "\n"), ("class:answer", clean(topic.name)), ("class:meta", clean(where) + "\n")]
-            for intent in answers:
-                frags.append(("class:choice", fill(clean(intent.questions[0]), self.width, "  • ") + "\n"))
-        if gaps:
-            frags += [("", "\n"), ("class:answer", "Asked about, but not in the article"), ("", "\n")]
-            frags.append(("class:meta", fill(clean("; ".join(gaps)) + ".", self.width, "  ") + "\n"))
+    def cmd_topics(self, arg: str = "") -> None:
+        """`/topics`: the topics, one line each; `/topics N`: the questions of topic N;
+        `/topics more`: the rest of a list longer than the screen."""
+        topics = _topics(self.bot.kb)
+        if not topics:
+            self.say("Nothing to list: this knowledge base has no questions to answer.", "class:meta")
+        elif not arg:
+            lines = [f"{t.name} · {len(t.intents)} question{'s' * (len(t.intents) != 1)}" for t in topics]
+            self.write([("class:heading", "What I can answer"), ("", ", in the order of the article:\n")])
+            self._list(lines, topics, "Type a number to see a topic's questions.")
+        elif arg.lower() == "more":
+            if self._more is None:
+                self.say("Nothing more to show: /topics lists the topics.", "class:meta")
+            else:
+                self._more()
+        elif _NUMBER.fullmatch(arg) and 1 <= int(arg.strip("#.")) <= len(topics):
+            self.open_topic(topics[int(arg.strip("#.")) - 1])
+        else:
+            self.say(f"There is no topic {clean(arg)[:40]}: type /topics, then a number from 1 to {len(topics)}.",
+                     "class:error")
+
+    def open_topic(self, topic: _Topic) -> None:
+        """A topic's questions, numbered (a number asks one), or the things the article
+        does not say."""
+        where = f"  ({topic.section})" if topic.section and normalize(topic.section) != normalize(topic.name) else ""
+        self.write([("class:answer", clean(topic.name)), ("class:meta", clean(where) + "\n")])
+        if topic.gaps:
+            self._list([i.title for i in topic.intents], None,
+                       "Ask about these and I will say what the article leaves out.")
+        else:
+            self._list([i.questions[0] for i in topic.intents], list(topic.intents),
+                       "Type a number to ask it; /topics lists the topics again.")
+
+    def _list(self, lines: list[str], picks: list[Any] | None, hint: str, start: int = 0) -> None:
+        """`lines` numbered (bulleted when `picks` is None), as many as fit the screen;
+        a bare number then picks from `picks`, and /topics more shows the rest."""
+        room = max(5, self.height - 6)  # the heading, the hint, a blank line, the prompt and the toolbar
+        end = len(lines) if len(lines) - start <= room else start + room - 1
+        frags: Fragments = []
+        for n in range(start, end):
+            bullet = f"  {n + 1}. " if picks is not None else "  • "
+            frags.append(("class:choice", bullet + _cut(clean(lines[n]), self.width - len(bullet)) + "\n"))
+        if end < len(lines):
+            frags.append(("class:meta", f"  … {len(lines) - end} more: /topics more\n"))
+            self._more = lambda: self._list(lines, picks, hint, end)
+        else:
+            self._more = None
+        frags.append(("class:meta", hint + "\n"))
         self.write(frags)
+        self._menu = picks
+
+    def pick(self, menu: list[Any], n: int) -> None:
+        """Number `n` of the /topics list just shown: open that topic, or ask that question."""
+        if not 1 <= n <= len(menu):
+            self.say(f"There is no {n} in that list: type a number from 1 to {len(menu)}.", "class:error")
+            self._menu = menu
+            return
+        chosen = menu[n - 1]
+        if isinstance(chosen, _Topic):
+            self.open_topic(chosen)
+            self.write([("", "\n")])
+        else:
+            self.ask(chosen.questions[0], typed=str(n))
 
     def cmd_sources(self) -> None:
         frags: Fragments = []
@@ -326,7 +397,7 @@ class Chat:
         self.say("Bye.", "class:meta")
         return 0
 
-    def _toolbar(self) -> Fragments:
+    def _toolbar(self) -> StyleAndTextTuples:
         context = self.session.context
         title = clean(context.title) if context is not None else ""
         if len(title) > 40:
@@ -338,19 +409,43 @@ class Chat:
 # ------------------------------------------------------------------ helpers
 
 
-def _topics_in_article_order(kb: Any) -> list[tuple[Any, str | None]]:
-    """Topics ordered by where their answers sit in the article, each with the
-    article section most of its citations come from."""
+class _Topic(NamedTuple):
+    """A topic as /topics shows it: the answer intents of one intents file, with the
+    article section most of their quotes come from; or (`gaps`) every question the
+    article leaves open."""
+
+    name: str
+    section: str | None
+    intents: tuple[Intent, ...]
+    gaps: bool = False
+
+
+def _topics(kb: KnowledgeBase) -> list[_Topic]:
+    """The topics with an answer, ordered by where their answers sit in the article,
+    then the questions it does not answer (gap intents) as one last topic."""
     placed = []
+    gaps: list[Intent] = []
     for n, topic in enumerate(kb.topics):
-        cites = [c for i in topic.intents for c in kb.intent(i).citations[:1] if kb.intent(i).kind == "answer"]
-        if not cites:
-            placed.append((float("inf"), n, topic, None))
+        intents = [kb.intent(i) for i in topic.intents]
+        gaps += [i for i in intents if i.kind == "gap"]
+        answers = tuple(i for i in intents if i.kind == "answer")
+        if not answers:
             continue
+        cites = [i.citations[0] for i in answers if i.citations]
         sections = [c.section for c in cites if c.section]
-        section = max(set(sections), key=sections.count) if sections else None
-        placed.append((min(c.start for c in cites), n, topic, section))
-    return [(topic, section) for _, _, topic, section in sorted(placed, key=lambda t: (t[0], t[1]))]
+        section = max(sections, key=sections.count) if sections else None  # ties: the first
+        first = min((c.start for c in cites), default=float("inf"))
+        placed.append((first, n, _Topic(topic.name, section, answers)))
+    ordered = [t for *_, t in sorted(placed, key=lambda p: (p[0], p[1]))]
+    if gaps:
+        ordered.append(_Topic("Asked about, but not in the article", None, tuple(gaps), gaps=True))
+    return ordered
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` on one line of at most `width` characters (cut with "…")."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
 
 
 def _ansi_fragments(text: str) -> Fragments:
@@ -358,7 +453,7 @@ def _ansi_fragments(text: str) -> Fragments:
     from prompt_toolkit.formatted_text import ANSI, to_formatted_text
 
     out: Fragments = []
-    for style, chars in to_formatted_text(ANSI(text)):
+    for style, chars, *_ in to_formatted_text(ANSI(text)):
         mapped = " ".join(_ANSI_CLASSES.get(part, part) for part in style.split())
         if out and out[-1][0] == mapped:
             out[-1] = (mapped, out[-1][1] + chars)
@@ -403,25 +498,27 @@ def _pt_writer(color: bool) -> Callable[[Fragments], None]:
 
 
 class _Questions:
-    """The questions offered by Tab: each intent's example questions (but one- and
-    two-word keywords after the first), with the intent's title; small talk left out."""
+    """The questions Tab offers: the example questions of the intents that answer
+    (not small talk, not the `gap` intents, whose reply is that the article does not
+    say), but one- and two-word keywords after the first, each with its intent."""
 
     def __init__(self, bot: FAQBot) -> None:
         seen: set[str] = set()
-        self.items: list[tuple[str, str]] = []
+        self.items: list[tuple[str, Intent]] = []
         for intent in bot.kb.intents:
-            if intent.kind == "smalltalk":
+            if intent.kind != "answer":
                 continue
             for n, q in enumerate(intent.questions):
                 q = " ".join(q.split())
                 if (n == 0 or q.endswith("?") or len(q.split()) >= 3) and q.lower() not in seen:
                     seen.add(q.lower())
-                    self.items.append((q, intent.title))
+                    self.items.append((q, intent))
 
 
 def question_completer(bot: FAQBot, *, limit: int = 12) -> Any:
-    """Tab completion: commands after '/', else questions faqbot can answer, ranked
-    fuzzily (rapidfuzz WRatio) against the whole line typed so far."""
+    """Tab completion: commands after '/', else questions faqbot answers, ranked
+    fuzzily against the line typed so far (see `_rank`), one per intent: the
+    wording that matches best, its intent's first question on a tie."""
     from prompt_toolkit.completion import Completer, Completion
 
     items = _Questions(bot).items
@@ -444,35 +541,41 @@ def question_completer(bot: FAQBot, *, limit: int = 12) -> Any:
                         yield Completion(cmd, start_position=start, display_meta=what)
                 return
             query = " ".join(text.split()).lower()
-            if not query:
-                for q, title in items[:limit]:
-                    yield Completion(q, start_position=start, display_meta=title)
-                return
-            for index in _rank(query, choices, words)[:limit]:
-                q, title = items[index]
-                yield Completion(q, start_position=start, display_meta=title)
+            ranked = _rank(query, choices, words) if query else range(len(items))
+            shown: set[str] = set()
+            for index in ranked:
+                q, intent = items[index]
+                if intent.id not in shown:
+                    shown.add(intent.id)
+                    yield Completion(q, start_position=start, display=_cut(q, _SHOWN_CHARS),
+                                     display_meta=intent.title)
+                    if len(shown) == limit:
+                        return
 
     return QuestionCompleter()
 
 
 _WORD = re.compile(r"[\w']+")
+#: Tab's menu shows a question in at most this many characters (the intent's title beside it).
+_SHOWN_CHARS = 64
 
 
 def _rank(query: str, choices: list[str], words: list[list[str]], cutoff: float = 70.0) -> list[int]:
     """Indexes of `choices` that fuzzily contain every word typed (each typed word
     scored against its best word of the choice, so "exeptions viol" finds
-    "...exceptions ... violent..."), best first; ties by the whole-line WRatio."""
+    "...exceptions ... violent..."), best first; on a tie, questions written out
+    (ending in "?") before keywords, then by the whole-line WRatio, then by position."""
     from rapidfuzz import fuzz
 
     typed = _WORD.findall(query)
     if not typed:
         return []
     scored = []
-    for index, (choice, ws) in enumerate(zip(choices, words)):
+    for index, (choice, ws) in enumerate(zip(choices, words, strict=True)):
         per_word = [max((fuzz.ratio(t, w[: max(len(t), 3)]) for w in ws), default=0.0) for t in typed]
         score = sum(per_word) / len(per_word)
         if score >= cutoff:
-            scored.append((-score, -fuzz.WRatio(query, choice), index))
+            scored.append((-score, not choice.endswith("?"), -fuzz.WRatio(query, choice), index))
     return [index for *_, index in sorted(scored)]
 
 

@@ -117,7 +117,9 @@ def _suggestion_lines(reply: Reply, width: int, style: Style, numbered: bool) ->
         items = [s.question for s in reply.follow_ups]
     else:
         return []
-    lines = [style.dim(heading)]
+    # a clarify reply asks its own question ("... Did you mean one of these?",
+    # "Please pick a number from 1 to 3:"): the list follows it without asking again
+    lines = [] if reply.status == "clarify" and reply.answer.rstrip().endswith(("?", ":")) else [style.dim(heading)]
     for n, question in enumerate(items, 1):
         bullet = f"  {n}. " if numbered else "  • "
         lines.append(style.accent(fill(clean(question), width, indent=" " * len(bullet), first=bullet)))
