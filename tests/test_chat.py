@@ -19,7 +19,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from faqbot import FAQBot, Thresholds
-from faqbot.chat import Chat, _open_history, history_path, question_completer
+from faqbot.chat import Chat, _history, _open_history, history_path, question_completer
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
 SCREEN_DIALOGUES = sorted((Path(__file__).parent / "dialogues" / "screen").glob("*.yaml"))
@@ -307,6 +307,19 @@ def test_history_path_follows_xdg() -> None:
     assert history_path({}) == Path.home() / ".local/state/faqbot/history"
 
 
+def test_no_home_directory_means_no_history_and_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert history_path({}) is None
+    assert history_path({"XDG_STATE_HOME": "/s"}) == Path("/s/faqbot/history")  # no home needed then
+    history, warning = _history({})
+    assert warning == "history will not be saved: no home directory (set HOME or XDG_STATE_HOME)"
+    history.store_string("still works")  # in memory, for this chat
+    assert list(history.load_history_strings()) == ["still works"]
+
+
 def test_history_file_is_user_only(tmp_path: Path) -> None:
     path = tmp_path / "state" / "faqbot" / "history"
     history, warning = _open_history(path)
@@ -315,6 +328,15 @@ def test_history_file_is_user_only(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert "What is Special Order 40?" in path.read_text()
+
+
+def test_an_existing_history_file_becomes_user_only(tmp_path: Path) -> None:
+    path = tmp_path / "history"
+    path.write_text("\n# 2024-01-01\n+What is Special Order 40?\n")
+    path.chmod(0o644)
+    history, warning = _open_history(path)
+    assert warning is None and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "What is Special Order 40?" in list(history.load_history_strings())
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")

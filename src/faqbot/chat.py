@@ -70,13 +70,19 @@ _ALIASES = {"/exit": "/quit", "/q": "/quit", "/?": "/help", "/h": "/help", "/sou
             "/topic": "/topics", "/explain": "/why", "/clear": "/reset"}
 
 
-def history_path(environ: dict[str, str] | None = None) -> Path:
+def history_path(environ: dict[str, str] | None = None) -> Path | None:
     """Where the chat keeps its history: ``$XDG_STATE_HOME/faqbot/history``
-    (``~/.local/state/faqbot/history`` when unset or not absolute)."""
+    (``~/.local/state/faqbot/history`` when unset or not absolute); None when
+    neither is known (no XDG_STATE_HOME and no home directory)."""
     env = os.environ if environ is None else environ
     state = env.get("XDG_STATE_HOME", "")
-    base = Path(state) if state and Path(state).is_absolute() else Path.home() / ".local" / "state"
-    return base / "faqbot" / "history"
+    if state and Path(state).is_absolute():
+        return Path(state) / "faqbot" / "history"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):  # no HOME and no password entry
+        return None
+    return home / ".local" / "state" / "faqbot" / "history"
 
 
 class Chat:
@@ -366,9 +372,23 @@ class Chat:
             input=input, output=output,
         )
         self.welcome()
+        with _EndOnSignals(sys.stdin if input is None else input) as ending:
+            ending.app = session.app
+            try:
+                return self._repl(session, ending)
+            except BaseException:
+                if ending.signum is None:
+                    raise
+            # SIGTERM or SIGHUP: leave quietly, the terminal as it was, with the shell's status
+            ending.restore_terminal()
+            return 128 + ending.signum
+
+    def _repl(self, session: Any, ending: _EndOnSignals) -> int:
         warned = False
         failures = 0
         while True:
+            if ending.signum is not None:  # a signal arrived, and something swallowed _Ended
+                raise _Ended(ending.signum)
             try:
                 line = session.prompt([("class:prompt", PROMPT)])
                 failures = 0
@@ -377,6 +397,8 @@ class Chat:
             except EOFError:
                 break
             except Exception as e:  # noqa: BLE001 - e.g. a completer failing: report, go on
+                if ending.signum is not None:
+                    raise
                 failures += 1
                 if self._debug:
                     traceback.print_exc()
@@ -606,10 +628,114 @@ def _open_history(path: Path) -> tuple[Any, str | None]:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-        os.close(fd)
+        try:
+            if os.fstat(fd).st_mode & 0o077:  # an older file others can read: user-only, as promised
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
     except OSError as e:
         return InMemoryHistory(), f"history will not be saved: cannot write {path}: {e.strerror or e}"
     return _SafeFileHistory(str(path)), None
+
+
+def _history(environ: dict[str, str] | None = None) -> tuple[Any, str | None]:
+    """The chat's history (see `history_path`) and a warning when it cannot be kept:
+    then the history lasts as long as the chat."""
+    path = history_path(environ)
+    if path is None:
+        from prompt_toolkit.history import InMemoryHistory
+
+        return InMemoryHistory(), "history will not be saved: no home directory (set HOME or XDG_STATE_HOME)"
+    return _open_history(path)
+
+
+class _Ended(SystemExit):
+    """SIGTERM or SIGHUP arrived: raised in the main thread to unwind the prompt. A
+    SystemExit, because asyncio lets only that (and KeyboardInterrupt, which means
+    Ctrl-C here) out of a task or callback; anything else prompt_toolkit would report
+    as an error and wait for Enter."""
+
+
+class _EndOnSignals:
+    """SIGTERM and SIGHUP end the chat instead of killing it where it stands. While
+    the prompt runs, the handler makes it return as Ctrl-D would, but raising
+    `_Ended`: prompt_toolkit unwinds as usual and puts the terminal back as it found
+    it. Elsewhere (a turn being answered) the handler raises `_Ended` itself. The
+    terminal's settings saved on entry are then restored once more, in case unwinding
+    could not. A second signal while ending is ignored. Installs nothing outside the
+    main thread; the previous handlers come back on exit."""
+
+    def __init__(self, stream: Any) -> None:
+        self.signum: int | None = None
+        #: the prompt's prompt_toolkit Application
+        self.app: Any = None
+        self._stream = stream
+        self._saved: Any = None
+        self._previous: dict[int, Any] = {}
+        self._asyncio_log: Any = None
+
+    def __enter__(self) -> _EndOnSignals:
+        import signal
+        import threading
+
+        termios = _termios()
+        if termios is not None and terminal.isatty(self._stream):
+            try:
+                self._saved = termios.tcgetattr(self._stream.fileno())
+            except (termios.error, OSError, ValueError):
+                self._saved = None
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGTERM", "SIGHUP"):
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.signum is not None:
+            return
+        self.signum = signum
+        # after a hangup, writing to the terminal fails while the prompt unwinds, and
+        # asyncio would log each failure with a traceback: nobody is there to read it
+        import logging
+
+        self._asyncio_log = logging.getLogger("asyncio")
+        self._asyncio_log.disabled = True
+        app = self.app
+        loop = getattr(app, "loop", None)
+        if app is not None and app.is_running and loop is not None and not loop.is_closed():
+            def stop() -> None:
+                if app.is_running and not app.is_done:
+                    app.exit(exception=_Ended(128 + signum))
+
+            loop.call_soon_threadsafe(stop)
+            return
+        raise _Ended(128 + signum)
+
+    def restore_terminal(self) -> None:
+        termios = _termios()
+        if self._saved is None or termios is None:
+            return
+        try:
+            termios.tcsetattr(self._stream.fileno(), termios.TCSANOW, self._saved)
+        except (termios.error, OSError, ValueError):  # the terminal is gone (SIGHUP)
+            pass
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        if self._asyncio_log is not None:
+            self._asyncio_log.disabled = False
+
+
+def _termios() -> Any:
+    try:
+        import termios
+    except ImportError:  # not on POSIX
+        return None
+    return termios
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -632,7 +758,7 @@ def run(bot: FAQBot, *, log_unanswered: str | None = None, no_color: bool = Fals
         return chat.transcript(_stdin_lines())
     color = terminal.use_color(sys.stdout, no_color=no_color)
     chat = Chat(bot, color=color, log=log, write=_pt_writer(color))
-    history, warning = _open_history(history_path())
+    history, warning = _history()
     if warning:
         chat.say("faqbot: warning: " + " ".join(clean(warning).split()), "class:warning")
     return chat.interactive(history=history)
