@@ -8,6 +8,7 @@ error stops the run. No traceback reaches the user (set FAQBOT_DEBUG=1 to see on
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -26,16 +27,11 @@ __all__ = ["main"]
 EXIT_OK, EXIT_NO_ANSWER, EXIT_ERROR = 0, 1, 2
 
 
-class _Formatter(argparse.HelpFormatter):
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:  # argparse's default width, without importing shutil
-        super().__init__(prog, indent_increment, max_help_position,
-                         terminal.size()[0] - 2 if width is None else width)
-
-
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
+        # argparse's default width (the terminal's, less 2) found once per parser, not once
+        # per argument, and without importing shutil
+        kwargs.setdefault("formatter_class", functools.partial(argparse.HelpFormatter, width=terminal.size()[0] - 2))
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:  # one line, exit 2
