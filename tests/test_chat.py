@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
@@ -17,10 +18,11 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from faqbot import FAQBot
-from faqbot.chat import Chat, _open_history, history_path, question_completer
+from faqbot import FAQBot, Thresholds
+from faqbot.chat import Chat, _history, _open_history, history_path, question_completer
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
+SCREEN_DIALOGUES = sorted((Path(__file__).parent / "dialogues" / "screen").glob("*.yaml"))
 
 
 class Screen:
@@ -37,9 +39,55 @@ class Screen:
         return "".join(t for _, t in self.frags)
 
 
-def make_chat(bot: FAQBot, *, color: bool = False, width: int = 88, **kw: object) -> tuple[Chat, Screen]:
+def make_chat(bot: FAQBot, *, color: bool = False, width: int = 88, height: int = 30,
+              **kw: object) -> tuple[Chat, Screen]:
     screen = Screen()
-    return Chat(bot, color=color, width=width, write=screen, **kw), screen  # type: ignore[arg-type]
+    return Chat(bot, color=color, width=width, height=height, write=screen, **kw), screen  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ scripted screen dialogues
+
+
+def _screen_dialogues() -> list[object]:
+    params = []
+    for path in SCREEN_DIALOGUES:
+        reason = yaml.safe_load(path.read_text(encoding="utf-8")).get("xfail")
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        params.append(pytest.param(path, marks=marks, id=path.stem))
+    return params
+
+
+def test_screen_dialogues_exist() -> None:
+    assert {"clarify_asks_once", "topics", "why_without_context"} <= {p.stem for p in SCREEN_DIALOGUES}
+
+
+@pytest.mark.parametrize("path", _screen_dialogues())
+def test_screen_dialogue(path: Path, bot: FAQBot) -> None:
+    """tests/dialogues/screen/*.yaml: lines typed at the chat, what the screen shows
+    for each (format in tests/dialogues/README.md)."""
+    script = yaml.safe_load(path.read_text(encoding="utf-8"))
+    bot = FAQBot(bot.kb)  # our own: turns may change its thresholds
+    chat, screen = make_chat(bot, width=script.get("width", 100), height=script.get("height", 30))
+    for n, turn in enumerate(script["turns"], 1):
+        where = f"{path.name} turn {n} {turn['say']!r}"
+        bot.thresholds = Thresholds(**turn.get("thresholds", {}))
+        start = len(screen.text)
+        assert chat.turn(turn["say"]) is True, where
+        out = screen.text[start:]
+        shown = f"{where} showed:\n{out}"
+        for text in turn.get("shows", []):
+            assert text in out, shown
+        for text in turn.get("hides", []):
+            assert text not in out, shown
+        for text in turn.get("at_most_once", []):
+            assert out.count(text) <= 1, shown
+        if "lines_at_most" in turn:
+            assert out.rstrip("\n").count("\n") + 1 <= turn["lines_at_most"], shown
+        last = chat.session.last
+        if "intent" in turn:
+            assert last is not None and last.intent == turn["intent"], f"{shown}\ngot {last}"
+        if "status" in turn:
+            assert last is not None and last.status == turn["status"], f"{shown}\ngot {last}"
 
 
 # ------------------------------------------------------------------ transcript mode
@@ -69,7 +117,8 @@ def test_quit_ends_the_transcript(bot: FAQBot) -> None:
     ("command", "expect"),
     [
         ("/help", "/sources"),
-        ("/topics", "What is Special Order 40?"),
+        ("/topics", "Exceptions to LA's sanctuary protections"),
+        ("/topics 4", "What is Special Order 40?"),
         ("/sources", "Exceptions to Sanctuary Protections"),
         ("/why", "Nothing to explain yet"),
         ("/reset", "Context cleared"),
@@ -82,18 +131,53 @@ def test_commands(bot: FAQBot, command: str, expect: str) -> None:
     assert expect in screen.text
 
 
-def test_topics_are_grouped_by_the_article(bot: FAQBot) -> None:
+def test_topics_list_every_topic_and_open_to_every_answer(bot: FAQBot) -> None:
     chat, screen = make_chat(bot)
-    chat.cmd_topics()
-    out = screen.text
-    for topic in bot.kb.topics:
+    chat.turn("/topics")
+    listing = screen.text
+    opened = ""
+    topics_with_answers = [t for t in bot.kb.topics if any(bot.kb.intent(i).kind == "answer" for i in t.intents)]
+    for n in range(1, len(topics_with_answers) + 2):  # and the questions the article does not answer, last
+        start = len(screen.text)
+        chat.turn(f"/topics {n}")
+        opened += screen.text[start:]
+    for topic in topics_with_answers:
         answers = [i for i in topic.intents if bot.kb.intent(i).kind == "answer"]
-        if answers:
-            assert topic.name in out
-            for i in answers:
-                assert bot.kb.intent(i).questions[0] in out
-    assert "Small talk" not in out
-    assert "not in the article" in out  # the gaps, named as such
+        assert f". {topic.name} · {len(answers)} question" in listing
+        for i in answers:
+            assert f". {bot.kb.intent(i).questions[0]}\n" in opened
+    gaps = [i for i in bot.kb.intents if i.kind == "gap"]
+    assert f"{len(topics_with_answers) + 1}. Asked about, but not in the article · {len(gaps)} questions" in listing
+    for gap in gaps:
+        assert f"  • {gap.title}\n" in opened
+    assert "Small talk" not in listing + opened
+
+
+def test_a_long_topics_list_is_shown_a_screenful_at_a_time(bot: FAQBot) -> None:
+    chat, screen = make_chat(bot, height=10)  # room for 4 topics, then "… more"
+    chat.turn("/topics")
+    first = screen.text
+    assert "  4. " in first and "  5. " not in first and "… 3 more: /topics more" in first
+    start = len(screen.text)
+    chat.turn("/topics more")
+    rest = screen.text[start:]
+    assert "  5. " in rest and "  7. Asked about, but not in the article" in rest and "more:" not in rest
+    start = len(screen.text)
+    chat.turn("6")  # the numbers picked are the ones shown
+    assert "  1. What does this mean for Los Angeles?" in screen.text[start:]
+    start = len(screen.text)
+    chat.turn("/topics more")
+    assert "Nothing more to show" in screen.text[start:]
+
+
+def test_a_number_picks_from_a_topics_list_only_right_after_it(bot: FAQBot) -> None:
+    chat, screen = make_chat(bot)
+    chat.turn("What is Special Order 40?")
+    follow_up = chat.session.offered[0]
+    chat.turn("/topics")
+    chat.turn("/help")  # anything else in between: the number is the conversation's again
+    chat.turn("1")
+    assert chat.session.last is not None and chat.session.last.intent == follow_up.intent
 
 
 def test_sources_show_title_provenance_sections(bot: FAQBot) -> None:
@@ -185,18 +269,55 @@ def test_unanswered_questions_are_logged(bot: FAQBot, tmp_path: Path) -> None:
 # ------------------------------------------------------------------ completion and history
 
 
+def _completions(bot: FAQBot, typed: str) -> list[object]:
+    return list(question_completer(bot).get_completions(Document(typed), CompleteEvent()))
+
+
 def test_completion_is_fuzzy(bot: FAQBot) -> None:
-    completer = question_completer(bot)
-    found = [c.text for c in completer.get_completions(Document("exeptions viol"), CompleteEvent())]
+    found = [c.text for c in _completions(bot, "exeptions viol")]
     assert found and "violent" in found[0] and "exception" in found[0].lower()
-    assert [c.text for c in completer.get_completions(Document("/he"), CompleteEvent())] == ["/help"]
-    assert list(completer.get_completions(Document("xyzzy qwv"), CompleteEvent())) == []
+    assert [c.text for c in _completions(bot, "/he")] == ["/help"]
+    assert _completions(bot, "xyzzy qwv") == []
+
+
+def test_completion_ranks_written_questions_first_one_per_intent(bot: FAQBot) -> None:
+    found = _completions(bot, "special ord")
+    assert found[0].text == "What is Special Order 40?"
+    titles = [c.display_meta_text for c in found]
+    assert len(titles) == len(set(titles))  # one wording per intent
+
+
+@pytest.mark.parametrize("typed", ["", "special ord", "how old", "who wrote", "what", "dea", "ice", "when"])
+def test_completion_offers_only_questions_faqbot_answers(bot: FAQBot, typed: str) -> None:
+    """Tab never offers a question that gets "the article does not say": each one
+    offered, asked, is answered by the intent whose title Tab shows beside it."""
+    titles = {i.title: i.id for i in bot.kb.intents}
+    gaps = {i.title for i in bot.kb.intents if i.kind != "answer"}
+    found = _completions(bot, typed)
+    assert found or typed == "who wrote"  # the article's author is not given: nothing to offer
+    for completion in found:
+        assert completion.display_meta_text not in gaps, completion.text
+        reply = bot.ask(completion.text)
+        assert (reply.status, reply.intent) == ("answered", titles[completion.display_meta_text]), completion.text
 
 
 def test_history_path_follows_xdg() -> None:
     assert history_path({"XDG_STATE_HOME": "/s"}) == Path("/s/faqbot/history")
     assert history_path({"XDG_STATE_HOME": "relative"}) == Path.home() / ".local/state/faqbot/history"
     assert history_path({}) == Path.home() / ".local/state/faqbot/history"
+
+
+def test_no_home_directory_means_no_history_and_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert history_path({}) is None
+    assert history_path({"XDG_STATE_HOME": "/s"}) == Path("/s/faqbot/history")  # no home needed then
+    history, warning = _history({})
+    assert warning == "history will not be saved: no home directory (set HOME or XDG_STATE_HOME)"
+    history.store_string("still works")  # in memory, for this chat
+    assert list(history.load_history_strings()) == ["still works"]
 
 
 def test_history_file_is_user_only(tmp_path: Path) -> None:
@@ -207,6 +328,15 @@ def test_history_file_is_user_only(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert "What is Special Order 40?" in path.read_text()
+
+
+def test_an_existing_history_file_becomes_user_only(tmp_path: Path) -> None:
+    path = tmp_path / "history"
+    path.write_text("\n# 2024-01-01\n+What is Special Order 40?\n")
+    path.chmod(0o644)
+    history, warning = _open_history(path)
+    assert warning is None and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "What is Special Order 40?" in list(history.load_history_strings())
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")

@@ -117,19 +117,18 @@ def test_help_on_every_subcommand(capsys, command):
 
 
 def test_no_color_and_colour_on_a_terminal(monkeypatch):
-    from faqbot import cli
+    from faqbot import terminal
 
     class Tty:
         def isatty(self) -> bool:
             return True
 
-    args = cli._parser().parse_args(["ask", "x"])
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._color(args, Tty())
+    assert terminal.use_color(Tty())
+    assert not terminal.use_color(Tty(), no_color=True)  # --no-color
+    assert not terminal.use_color(object())  # not a terminal
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli._color(args, Tty())
-    monkeypatch.delenv("NO_COLOR")
-    assert not cli._color(cli._parser().parse_args(["ask", "--no-color", "x"]), Tty())
+    assert not terminal.use_color(Tty())
 
 
 def test_explain_shows_candidates_margin_and_reason(capsys):
@@ -141,3 +140,53 @@ def test_explain_shows_candidates_margin_and_reason(capsys):
     explain = json.loads(capsys.readouterr().out)["explain"]
     assert explain["candidates"][0]["intent"] == "special-order-40"
     assert explain["candidates"][0]["example"] and "confidence" in explain["reason"]
+
+
+def test_a_clarification_asks_once(capsys):
+    from faqbot import FAQBot, Thresholds, render
+
+    bot = FAQBot(FAQBot.load().kb, thresholds=Thresholds(margin=1.01, clarify=0.0, wording=1.01))
+    reply = bot.ask("what is special order 40")
+    assert reply.status == "clarify" and reply.answer.endswith("?")
+    text = render.to_text(reply)
+    assert text.startswith(reply.answer + "\n\n  • What is Special Order 40?\n")  # the list right under its question
+    assert "Did you mean:" not in text
+    unknown = bot.ask("how do I bake sourdough bread?")
+    assert "\n\nYou could ask:\n  • " in render.to_text(unknown)  # a list after a statement keeps its heading
+
+
+def test_no_import_cycle_through_the_command_line_modules():
+    """cli, chat, render and terminal import the library and each other one way only
+    (chat reads lines with terminal, not cli): no cycle passes through them, counting
+    imports inside functions too."""
+    import ast
+    from pathlib import Path
+
+    import faqbot
+
+    package = Path(faqbot.__file__).parent
+    graph = {}
+    for path in package.glob("*.py"):
+        name = path.stem
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    deps.add(node.module.split(".")[0])
+                else:
+                    deps.update(a.name for a in node.names)
+        graph[name] = deps & {p.stem for p in package.glob("*.py")}
+
+    def reaches(start, goal):
+        todo, seen = [start], set()
+        while todo:
+            for dep in graph[todo.pop()] - seen:
+                if dep == goal:
+                    return True
+                seen.add(dep)
+                todo.append(dep)
+        return False
+
+    assert "cli" in graph["__main__"] and "render" in graph["cli"]  # the graph was read
+    for module in ("cli", "chat", "render", "terminal"):
+        assert not reaches(module, module), f"{module} imports itself through {sorted(graph[module])}"

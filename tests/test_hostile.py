@@ -14,7 +14,7 @@ from unittest import mock
 
 import pytest
 
-from faqbot import FAQBot, cli, render
+from faqbot import FAQBot, cli, render, terminal
 from faqbot.bot import MAX_QUESTION_CHARS
 from faqbot.replies import STATUSES
 
@@ -267,8 +267,8 @@ def test_an_endless_line_on_stdin_is_cut_and_memory_stays_bounded():
     assert result.returncode == 0 and result.stderr == b""
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(replies) == 3 and replies[1]["status"] == "unknown"
-    assert len(replies[1]["question"]) == cli.MAX_LINE_BYTES  # cut, not 20 MB in memory and out
-    assert len(result.stdout) < 8 * cli.MAX_LINE_BYTES
+    assert len(replies[1]["question"]) == terminal.MAX_LINE_BYTES  # cut, not 20 MB in memory and out
+    assert len(result.stdout) < 8 * terminal.MAX_LINE_BYTES
 
 
 @pytest.mark.parametrize(
@@ -280,9 +280,8 @@ def test_an_endless_line_on_stdin_is_cut_and_memory_stays_bounded():
         (b"", []),
     ],
 )
-def test_read_lines_cuts_each_line_to_the_limit(monkeypatch, data, lines):
-    monkeypatch.setattr(cli, "MAX_LINE_BYTES", 4)
-    assert list(cli.read_lines(io.BytesIO(data))) == lines
+def test_read_lines_cuts_each_line_to_the_limit(data, lines):
+    assert list(terminal.read_lines(io.BytesIO(data), limit=4)) == lines
 
 
 def test_the_chat_transcript_takes_every_hostile_line_and_prints_nothing_raw():
@@ -294,4 +293,4 @@ def test_the_chat_transcript_takes_every_hostile_line_and_prints_nothing_raw():
     _assert_terminal_safe(result.stdout)
     _assert_terminal_safe(result.stderr)
     assert result.stdout.count(b"Special Order 40") >= 2
-    assert len(result.stdout) < 20 * cli.MAX_LINE_BYTES
+    assert len(result.stdout) < 20 * terminal.MAX_LINE_BYTES

@@ -8,12 +8,13 @@ error stops the run. No traceback reaches the user (set FAQBOT_DEBUG=1 to see on
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, BinaryIO, NoReturn
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
+from . import __version__, terminal
 from .errors import FaqbotError, UsageError
 
 if TYPE_CHECKING:
@@ -26,46 +27,19 @@ __all__ = ["main"]
 EXIT_OK, EXIT_NO_ANSWER, EXIT_ERROR = 0, 1, 2
 
 
-def _columns(default: int = 80) -> int:
-    """`shutil.get_terminal_size().columns` without importing shutil (2 ms of every start)."""
-    try:
-        columns = int(os.environ.get("COLUMNS", ""))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or default
-
-
-class _Formatter(argparse.HelpFormatter):
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:  # argparse's default width, computed as above
-        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
-
-
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
+        # argparse's default width (the terminal's, less 2) found once per parser, not once
+        # per argument, and without importing shutil
+        kwargs.setdefault("formatter_class", functools.partial(argparse.HelpFormatter, width=terminal.size()[0] - 2))
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-class _Unused:
-    """Stands in for the parser of a subcommand this run does not use: building every
-    subcommand's parser would cost 1 ms of each start. Takes any call, does nothing."""
-
-    def __getattr__(self, name: str) -> object:
-        return lambda *args, **kwargs: None
-
-
-def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line; with `only`, the other subcommands are not built (they are
-    not in its usage or choices then: pass `only` only when it is argv's command)."""
+def _parser() -> argparse.ArgumentParser:
+    """The command line."""
     parser = _Parser(
         prog="faqbot",
         description="Answers questions about a news article, only from that article, with cited passages.",
@@ -73,9 +47,6 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    if only is not None:
-        add = sub.add_parser
-        sub.add_parser = lambda name, **kw: add(name, **kw) if name == only else _Unused()  # type: ignore[method-assign]
 
     ask = sub.add_parser(
         "ask", help="answer one question (or one per line from stdin with '-')",
@@ -164,11 +135,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-color", action="store_true", help="no colours (also when NO_COLOR is set)")
 
 
-def _color(args: argparse.Namespace, stream: object) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR") and not getattr(args, "no_color", False)
-
-
 def _argv_text(text: str) -> str:
     """A command-line argument as clean text: bytes that were not UTF-8 (which Python
     keeps as lone surrogates) become U+FFFD."""
@@ -210,17 +176,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         _out(render.to_json(reply, explain=args.explain))
     else:
-        width = min(_columns(88), 100) if sys.stdout.isatty() else 88
-        style = render.Style(_color(args, sys.stdout))
-        _out(render.to_text(reply, width=width, style=style, source_titles=_titles(bot)))
+        width = min(terminal.size((88, 24))[0], 100) if terminal.isatty(sys.stdout) else 88
+        style = render.Style(terminal.use_color(sys.stdout, no_color=args.no_color))
+        _out(render.to_text(reply, width=width, style=style, source_titles=render.titles(bot.kb.sources)))
         if args.explain:
             _out("\n" + render.explain(reply, style=style))
     return EXIT_OK if reply.status in ("answered", "smalltalk", "passage") else EXIT_NO_ANSWER
-
-
-def _titles(bot: FAQBot) -> dict[str, str] | None:
-    sources = bot.kb.sources
-    return {s.id: s.title for s in sources.values()} if len(sources) > 1 else None
 
 
 def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
@@ -243,26 +204,12 @@ def _record(log: UnansweredLog | None, reply: Reply) -> None:
         sys.stderr.write("faqbot: warning: " + " ".join(clean(warning).split()) + "\n")
 
 
-#: A line read from stdin is cut to this many bytes, the rest of it skipped: memory stays
-#: bounded whatever is piped in (`< /dev/zero`), and there is still one reply per line.
-MAX_LINE_BYTES = 1 << 20
-
-
-def read_lines(stream: BinaryIO) -> Iterator[bytes]:
-    """The lines of `stream`, each at most `MAX_LINE_BYTES` long."""
-    while line := stream.readline(MAX_LINE_BYTES):
-        rest = line
-        while len(rest) == MAX_LINE_BYTES and not rest.endswith(b"\n"):
-            rest = stream.readline(MAX_LINE_BYTES)  # the rest of an over-long line
-        yield line
-
-
 def _ask_batch(bot: FAQBot, args: argparse.Namespace, log: UnansweredLog | None = None) -> int:
     from . import render
 
-    titles = _titles(bot)
+    titles = render.titles(bot.kb.sources)
     fmt = render.to_json if args.json else (lambda reply: render.to_line(reply, source_titles=titles))
-    for raw in read_lines(sys.stdin.buffer):
+    for raw in terminal.read_lines(sys.stdin.buffer):
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         reply: Reply = bot.ask(line)
         _record(log, reply)
@@ -274,13 +221,42 @@ def _ask_batch(bot: FAQBot, args: argparse.Namespace, log: UnansweredLog | None 
 def cmd_chat(args: argparse.Namespace) -> int:
     from .chat import run
 
-    return run(_load(args), args)
+    return run(_load(args), log_unanswered=args.log_unanswered, no_color=args.no_color)
+
+
+def _fraction(value: float | None, flag: str) -> float | None:
+    if value is not None and not (0.0 <= value <= 1.0):
+        raise UsageError(f"{flag} must be a fraction between 0 and 1, not {value:g}")
+    return value
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import run
+    """Print the report; 1 when a --min-* threshold is missed."""
+    import json
 
-    return run(_load(args), args)
+    from . import evaluate
+
+    min_accuracy = _fraction(args.min_accuracy, "--min-accuracy")
+    min_decline = _fraction(args.min_decline, "--min-decline")
+    items = evaluate.load_items(args.file)
+    bot = _load(args)
+    progress = evaluate.Progress(sys.stderr) if terminal.isatty(sys.stderr) else None
+    try:
+        rep = evaluate.evaluate(bot, items, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    failures = rep.failures(min_accuracy=min_accuracy, min_decline=min_decline)
+    if args.json:
+        data = {"file": str(args.file), **rep.to_dict(),
+                "thresholds": {"min_accuracy": min_accuracy, "min_decline": min_decline},
+                "passed": not failures}
+        _out(json.dumps(data, ensure_ascii=True))
+    else:
+        _out(evaluate.format_report(rep, title=str(args.file)))
+    for failure in failures:
+        sys.stderr.write(f"faqbot: eval: {failure}\n")
+    return EXIT_NO_ANSWER if failures else EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -322,11 +298,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = list(sys.argv[1:] if argv is None else argv)
         if not (set(argv) & {*_COMMANDS, "-h", "--help", "--version"}) and sys.stdin.isatty():
             argv.insert(0, "chat")  # bare `faqbot [--kb DIR] [--no-color]` on a terminal is the chat
-        args = _parser(argv[0] if argv and argv[0] in _COMMANDS else None).parse_args(argv)
+        parser = _parser()
+        args = parser.parse_args(argv)
         if args.command is None:
-            _parser().print_help()
-            return EXIT_OK
-        return _COMMANDS[args.command](args)
+            parser.print_help()
+            code = EXIT_OK
+        else:
+            code = _COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, where a reader that went away is handled (not at exit)
+        return code
     except FaqbotError as e:
         _error(str(e))
         return EXIT_ERROR
@@ -359,15 +339,4 @@ _console = False  # True in the `faqbot` process itself (not when a program call
 def run() -> NoReturn:  # pragma: no cover - the console script
     global _console
     _console = True
-    code = main()
-    if sys.argv[1:2] == ["ask"]:
-        # Answered: exit without tearing the interpreter down (freeing a loaded bot
-        # object by object takes longer than answering did). Nothing else is pending:
-        # the output is flushed here, the unanswered log writes unbuffered.
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
-        os._exit(code)
-    sys.exit(code)
+    sys.exit(main())

@@ -2,8 +2,8 @@
 
 The library part is `load_items(path)` (a YAML list or JSON Lines of items) and
 `evaluate(bot, items) -> EvalReport`; both return frozen dataclasses and never
-print. `format_report()` turns a report into the text of `faqbot eval`, and
-`run(bot, args)` is the command itself (progress on stderr, exit codes).
+print. `format_report()` turns a report into the text of `faqbot eval` (the
+command itself, with its progress line and exit codes, is in cli.py).
 
 An item is ``q`` plus exactly one label, and an optional ``kind``:
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -40,8 +39,6 @@ import yaml
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    import argparse
-
     from .bot import FAQBot
     from .replies import Reply
 
@@ -674,35 +671,3 @@ class Progress:
         if self.drawn_at is not None:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
-
-
-def _check_threshold(value: float | None, flag: str) -> None:
-    if value is not None and not (0.0 <= value <= 1.0):
-        raise UsageError(f"{flag} must be a fraction between 0 and 1, not {value:g}")
-
-
-def run(bot: FAQBot, args: argparse.Namespace) -> int:
-    """`faqbot eval FILE`: print the report; 1 when a --min-* threshold is missed."""
-    min_accuracy = getattr(args, "min_accuracy", None)
-    min_decline = getattr(args, "min_decline", None)
-    _check_threshold(min_accuracy, "--min-accuracy")
-    _check_threshold(min_decline, "--min-decline")
-    items = load_items(args.file)
-    isatty = getattr(sys.stderr, "isatty", None)
-    progress = Progress(sys.stderr) if isatty and isatty() else None
-    try:
-        rep = evaluate(bot, items, progress=progress)
-    finally:
-        if progress is not None:
-            progress.close()
-    failures = rep.failures(min_accuracy=min_accuracy, min_decline=min_decline)
-    if args.json:
-        data = {"file": str(args.file), **rep.to_dict(),
-                "thresholds": {"min_accuracy": min_accuracy, "min_decline": min_decline},
-                "passed": not failures}
-        sys.stdout.write(json.dumps(data, ensure_ascii=True) + "\n")
-    else:
-        sys.stdout.write(format_report(rep, title=str(args.file)) + "\n")
-    for failure in failures:
-        sys.stderr.write(f"faqbot: eval: {failure}\n")
-    return 1 if failures else 0

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from .replies import Citation, Reply
+from .text import _ESCAPE as _ANSI  # terminal escape sequences (CSI, OSC, two-byte): one pattern for both
 
-__all__ = ["Style", "clean", "location", "to_json", "to_line", "to_text"]
+if TYPE_CHECKING:
+    from .replies import Citation, Reply
+    from .sources import Source
+
+__all__ = ["Style", "clean", "fill", "location", "titles", "to_json", "to_line", "to_text"]
 
 # C0/C1 controls (but \t and \n), DEL, bidi embeddings/overrides/isolates, lone surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 def clean(text: str) -> str:
@@ -62,7 +66,15 @@ def location(citation: Citation, source_title: str | None = None) -> str:
     return ", ".join(parts)
 
 
-def _fill(text: str, width: int, indent: str = "", first: str | None = None) -> str:
+def titles(sources: Mapping[str, Source]) -> dict[str, str] | None:
+    """The `source_titles` argument of `to_text` and `to_line` for a knowledge base's
+    sources: id -> title when there are several (a location names its article then), else None."""
+    return {s.id: s.title for s in sources.values()} if len(sources) > 1 else None
+
+
+def fill(text: str, width: int, indent: str = "", *, first: str | None = None) -> str:
+    """`text` wrapped to `width` (at least 30) columns, each line after the first
+    indented by `indent`, the first by `first` (default `indent`)."""
     return textwrap.fill(
         text, width=max(width, 30), initial_indent=indent if first is None else first,
         subsequent_indent=indent, break_long_words=True, break_on_hyphens=False,
@@ -80,10 +92,10 @@ def to_text(
     and follow-ups (the chat lets the user type the number).
     """
     style = style or Style(False)
-    out = [style.bold(_fill(clean(reply.answer), width))]
+    out = [style.bold(fill(clean(reply.answer), width))]
     for c in reply.citations:
         title = (source_titles or {}).get(c.source)
-        quote = _fill(f"“{clean(c.quote)}”", width, indent="  > ")
+        quote = fill(f"“{clean(c.quote)}”", width, indent="  > ")
         out.append("")
         out.append(quote)
         out.append(style.dim(f"  — {clean(location(c, title))}"))
@@ -92,7 +104,7 @@ def to_text(
         out.append("")
         out.extend(lines)
     for note in reply.notes:
-        out.append(style.dim(_fill(f"({clean(note)})", width)))
+        out.append(style.dim(fill(f"({clean(note)})", width)))
     return "\n".join(out)
 
 
@@ -105,10 +117,12 @@ def _suggestion_lines(reply: Reply, width: int, style: Style, numbered: bool) ->
         items = [s.question for s in reply.follow_ups]
     else:
         return []
-    lines = [style.dim(heading)]
+    # a clarify reply asks its own question ("... Did you mean one of these?",
+    # "Please pick a number from 1 to 3:"): the list follows it without asking again
+    lines = [] if reply.status == "clarify" and reply.answer.rstrip().endswith(("?", ":")) else [style.dim(heading)]
     for n, question in enumerate(items, 1):
         bullet = f"  {n}. " if numbered else "  • "
-        lines.append(style.accent(_fill(clean(question), width, indent=" " * len(bullet), first=bullet)))
+        lines.append(style.accent(fill(clean(question), width, indent=" " * len(bullet), first=bullet)))
     return lines
 
 
