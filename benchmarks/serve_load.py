@@ -42,7 +42,6 @@ import resource
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -320,7 +319,8 @@ def soak(url: str, proc: subprocess.Popen[bytes], seconds: float, client: str, b
     first = samples[1][1] if len(samples) > 1 else samples[0][1]  # after the first 5 s of warm-up
     last, peak = samples[-1][1], max(s for _, s in samples)
     return {"seconds": seconds, "workers": len(workers), "rss_mib": [(t, round(k / 1024, 1)) for t, k in samples],
-            "growth_pct": round(100 * (last - first) / first, 2), "peak_growth_pct": round(100 * (peak - first) / first, 2),
+            "growth_pct": round(100 * (last - first) / first, 2),
+            "peak_growth_pct": round(100 * (peak - first) / first, 2),
             "flat": (peak - first) / first < 0.05, **{k: result.get(k) for k in ("requests", "bad", "socket_errors")}}
 
 

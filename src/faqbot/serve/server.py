@@ -122,7 +122,8 @@ def run(*, kb: str | None = None, host: str = "127.0.0.1", port: int = 8000, wor
     try:
         uvicorn.run(
             "faqbot.serve.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-            log_level="info" if access_log else "warning", access_log=access_log, server_header=False, proxy_headers=False,
+            log_level="info" if access_log else "warning", access_log=access_log, server_header=False,
+            proxy_headers=False,
             loop="uvloop" if _has("uvloop") else "asyncio", http="httptools" if _has("httptools") else "h11",
         )
     finally:
