@@ -21,6 +21,10 @@ when wrk is missing) is a Python asyncio client whose follow-ups carry the token
 that client's own previous reply - truly chained conversations, at the price of
 sharing the CPU more.
 
+Each run also reports the server's CPU time per request (its workers' user + system
+time over the run, from /proc): unlike requests/s and latency, it hardly moves when
+other work on the machine competes for the cores.
+
 Then a soak: 2 workers, 64 clients, `--soak` seconds (60), the workers' resident
 memory sampled every 5 s: flat means it grows by less than 5 % after the first sample.
 
@@ -180,6 +184,16 @@ def _workers(pid: int) -> list[int]:
     # uvicorn's multiprocess supervisor may also run a resource tracker: keep the python workers
     workers = [k for k in kids if _rss_kib(k) > 20_000]
     return workers or [pid]
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server's workers."""
+    total = 0
+    for w in _workers(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kib(pid: int) -> int:
@@ -364,17 +378,20 @@ def main() -> int:
             for clients in client_counts:
                 n = args.requests or ((300 if clients == 1 else 2000) if args.quick else
                                       (4000 if clients == 1 else 20000))
+                busy = _cpu_s(proc.pid)
                 if client == "wrk":
                     r = run_wrk(url, clients, n, cap, body_file, script)
                 else:
                     r = run_asyncio(url, clients, n, cap)
                 r.update(workers=workers, clients=clients,
-                         answered_per_s=round((r["requests"] - r["bad"]) / r["seconds"], 1) if r["seconds"] else 0.0)
+                         answered_per_s=round((r["requests"] - r["bad"]) / r["seconds"], 1) if r["seconds"] else 0.0,
+                         server_cpu_ms_per_request=round(1000 * (_cpu_s(proc.pid) - busy) / max(1, r["requests"]), 3))
                 report["runs"].append(r)
                 if not args.json:
                     print(f"workers {workers}  clients {clients:>2}: {r['answered_per_s']:>7.0f} answered/s  "
                           f"p50 {r['p50']:6.2f} ms  p95 {r['p95']:6.2f} ms  p99 {r['p99']:6.2f} ms  "
                           f"errors {r['bad'] + r['socket_errors']}  ({r['requests']} requests in {r['seconds']:.1f} s; "
+                          f"server CPU {r['server_cpu_ms_per_request']:.2f} ms/request; "
                           f"client CPU {r['client_cpu_s']:.1f} s)", flush=True)
             if workers == max(worker_counts) and soak_s > 0:
                 s = soak(url, proc, soak_s, client, body_file, script)
