@@ -168,6 +168,8 @@ class FAQBot:
                                                           reason=decision.reason, notes=notes, analysis=q), q)
             missing = self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
                                             context=_headings(intent))
+            if missing is not None and self.matcher.example_of(q.text) == intent.id:
+                missing = None  # the author wrote this very question as the intent's example
             passages = self.passages.search(q, limit=3) if intent.draft and missing is None else []
             if passages and not self._quotes(intent, passages[0]):
                 # an unreviewed draft's examples were generated: the article's best sentence,

@@ -17,11 +17,12 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from . import render, terminal
 from .render import clean, fill
 from .text import normalize
+from .topics import Topic, ordered_topics
 
 if TYPE_CHECKING:
     from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -222,7 +223,7 @@ class Chat:
     def cmd_topics(self, arg: str = "") -> None:
         """`/topics`: the topics, one line each; `/topics N`: the questions of topic N;
         `/topics more`: the rest of a list longer than the screen."""
-        topics = _topics(self.bot.kb)
+        topics = ordered_topics(self.bot.kb)
         if not topics:
             self.say("Nothing to list: this knowledge base has no questions to answer.", "class:meta")
         elif not arg:
@@ -240,7 +241,7 @@ class Chat:
             self.say(f"There is no topic {clean(arg)[:40]}: type /topics, then a number from 1 to {len(topics)}.",
                      "class:error")
 
-    def open_topic(self, topic: _Topic) -> None:
+    def open_topic(self, topic: Topic) -> None:
         """A topic's questions, numbered (a number asks one), or the things the article
         does not say."""
         where = f"  ({topic.section})" if topic.section and normalize(topic.section) != normalize(topic.name) else ""
@@ -277,7 +278,7 @@ class Chat:
             self._menu = menu
             return
         chosen = menu[n - 1]
-        if isinstance(chosen, _Topic):
+        if isinstance(chosen, Topic):
             self.open_topic(chosen)
             self.write([("", "\n")])
         else:
@@ -429,39 +430,6 @@ class Chat:
 
 
 # ------------------------------------------------------------------ helpers
-
-
-class _Topic(NamedTuple):
-    """A topic as /topics shows it: the answer intents of one intents file, with the
-    article section most of their quotes come from; or (`gaps`) every question the
-    article leaves open."""
-
-    name: str
-    section: str | None
-    intents: tuple[Intent, ...]
-    gaps: bool = False
-
-
-def _topics(kb: KnowledgeBase) -> list[_Topic]:
-    """The topics with an answer, ordered by where their answers sit in the article,
-    then the questions it does not answer (gap intents) as one last topic."""
-    placed = []
-    gaps: list[Intent] = []
-    for n, topic in enumerate(kb.topics):
-        intents = [kb.intent(i) for i in topic.intents]
-        gaps += [i for i in intents if i.kind == "gap"]
-        answers = tuple(i for i in intents if i.kind == "answer")
-        if not answers:
-            continue
-        cites = [i.citations[0] for i in answers if i.citations]
-        sections = [c.section for c in cites if c.section]
-        section = max(sections, key=sections.count) if sections else None  # ties: the first
-        first = min((c.start for c in cites), default=float("inf"))
-        placed.append((first, n, _Topic(topic.name, section, answers)))
-    ordered = [t for *_, t in sorted(placed, key=lambda p: (p[0], p[1]))]
-    if gaps:
-        ordered.append(_Topic("Asked about, but not in the article", None, tuple(gaps), gaps=True))
-    return ordered
 
 
 def _cut(text: str, width: int) -> str:

@@ -68,7 +68,7 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
                   r"|\b(?:allowed|permitted|able) to\b.*\bwhen\b"),
     ("consequence", r"\bwhat (?:happens|will happen|would happen|happened) (?:to|if|when)\b|\bwhat (?:is|are) the "
                     r"(?:penalty|penalties|punishment|consequences?)\b"),
-    ("date", r"^(?:\w+ ){0,4}when\b|\bwhat (?:year|date|day|month|time|century|decade|season)\b|\bwhich (?:year|date|day|month|"
+    ("date", r"^(?:\w+ ){0,2}when\b|\bwhat (?:year|date|day|month|time|century|decade|season)\b|\bwhich (?:year|date|day|month|"
              r"century|decade)\b|\bsince when\b|\bhow (?:long ago|recent)\b|\bin what (?:year|month|century)\b"
              r"|\bwhat (?:year|day) (?:was|did|is)\b|\bhow old\b"),
     ("name", r"\bwho (?:is|was|are|were) the (?:\w+ ){0,2}(?:leader|head|chief|director|boss|president|mayor|governor|"
@@ -81,12 +81,12 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
              r"organization|organisation|organizations|company|companies|newspaper|outlet|department|court|party|"
              r"union|church|school|university|person|king|queen|emperor|dynasty|tribe|team|country|countries|nation|"
              r"city|cities|state|states)\b|\bby name\b|\bnamed\b"),
-    ("place", r"^(?:\w+ ){0,4}where\b|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
+    ("place", r"^(?:\w+ ){0,2}where\b|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
               r"|\b(?:which|what) (?:neighborhood|neighbourhood|area|region|county|district|street|"
               r"location|place|town|village|river|island|continent|province|border)\b|\bin what (?:city|state|country|"
               r"area|part)\b"),
-    ("person", r"^(?:\w+ ){0,4}(?:who|whom|whose)\b"),
-    ("reason", r"^(?:\w+ ){0,4}why\b|\bhow come\b|\bwhat (?:is|was|are|were) the (?:reason|reasons|purpose|motive|cause)\b"
+    ("person", r"^(?:\w+ ){0,2}(?:who|whom|whose)\b"),
+    ("reason", r"^(?:\w+ ){0,2}why\b|\bhow come\b|\bwhat (?:is|was|are|were) the (?:reason|reasons|purpose|motive|cause)\b"
                r"|\bfor what (?:reason|purpose)\b|\bwhat (?:caused|prompted|led to)\b"),
     ("definition", r"^(?:what|whats) (?:is|are|was|were) (?:a |an |the )?\w+(?: \w+){0,3}$|\bwhat does \w+(?: \w+){0,3} "
                    r"mean\b|\bmeaning of\b|\bdefine\b|\bdefinition of\b"),

@@ -153,8 +153,9 @@ class Session:
     def __init__(self, bot: FAQBot, *, state: dict[str, Any] | None = None) -> None:
         self.bot = bot
         self._context_matchers = _CONTEXT_MATCHERS.setdefault(bot, {})
-        self.reset()
-        if state is not None:
+        if state is None:
+            self.reset()
+        else:
             self._restore(state)
 
     # ------------------------------------------------------------------ state
@@ -182,6 +183,8 @@ class Session:
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
+        """Set what `reset` sets, from `state` (not computing the starting choices:
+        a server restores a session on every request)."""
         kb = self.bot.kb
 
         def intent(value: object, where: str) -> Intent:
@@ -194,6 +197,7 @@ class Session:
                     f"session state: {where} names intent '{value[:80]}', which this knowledge base does not have"
                 ) from None
 
+        self._history = []
         if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
             raise SessionStateError(f"session state: not a version {STATE_VERSION} session state")
         if set(state) != {"v", "context", "offered", "visited", "clarify"}:

@@ -44,8 +44,8 @@ intents:
 """
 
 
-@pytest.fixture(scope="package")  # closed when the browser tests end: Playwright's event loop
-def browser() -> Iterator[Browser]:  # must not outlive them (the chat tests run prompt_toolkit's)
+@pytest.fixture(scope="package")  # closed after tests/browser: Playwright's loop must not outlive it
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: apt-get install -y chromium"
         if IN_CI:
@@ -57,18 +57,18 @@ def browser() -> Iterator[Browser]:  # must not outlive them (the chat tests run
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def feedback_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory, feedback_log: Path) -> Iterator[LiveServer]:
     with live_server(tmp_path_factory.mktemp("serve"), "--log-feedback", str(feedback_log), workers=2) as s:
         yield s
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     kb = tmp_path_factory.mktemp("xss-kb")
     (kb / "intents").mkdir()

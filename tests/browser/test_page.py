@@ -92,6 +92,28 @@ def test_not_stated_replies_look_different(page: Any, server: LiveServer) -> Non
     assert unknown.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
 
 
+def test_passages_and_fields_the_library_adds(page: Any, server: LiveServer) -> None:
+    """A passage reply, and fields the page does not know yet (the library adds
+    some, e.g. `missing`), are shown without breaking anything."""
+    reply = {
+        "question": "q", "status": "passage", "intent": None, "confidence": 0.8,
+        "answer": "I have no prepared answer, but the article says:",
+        "citations": [{"source": "dea-la", "section": "Trump’s Immigration Crackdown", "paragraph": 3,
+                       "start": 0, "end": 10, "quote": "A sentence."}],
+        "suggestions": [], "follow_ups": [], "notes": ["A note."], "missing": ["the date", {"what": "the place"}],
+        "a_future_field": {"x": [1, 2]}, "conversation": None,
+    }
+    page.route("**/v1/ask", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                        body=json.dumps(reply)))
+    open_chat(page, server)
+    card = ask_in(page, "anything")
+    assert "status-passage" in card.get_attribute("class")
+    assert card.locator(".label").inner_text().lower() == "from the article"
+    assert "The article does not say: the date; the place" in card.inner_text()
+    assert card.locator("blockquote").inner_text() == "“A sentence.”"
+    assert "A note." in card.locator(".notes").last.inner_text()
+
+
 def test_feedback_reaches_the_log(page: Any, server: LiveServer, feedback_log: Path) -> None:
     open_chat(page, server)
     card = ask_in(page, "Who leads the DEA's Los Angeles field division?")

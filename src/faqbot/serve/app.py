@@ -248,16 +248,16 @@ class _Service:
         return JSONResponse({"recorded": recorded}, status_code=202)
 
     async def topics(self, request: Request) -> Response:
-        from ..chat import _topics_in_article_order
+        from ..topics import ordered_topics
 
         kb = self._bot().kb
         topics, gaps = [], []
-        for topic, section in _topics_in_article_order(kb):
-            intents = [kb.intent(i) for i in topic.intents]
-            gaps += [i.title for i in intents if i.kind == "gap"]
-            questions = [{"intent": i.id, "question": i.questions[0]} for i in intents if i.kind == "answer"]
-            if questions:
-                topics.append({"name": topic.name, "section": section, "questions": questions})
+        for topic in ordered_topics(kb):
+            if topic.gaps:
+                gaps += [i.title for i in topic.intents]
+                continue
+            questions = [{"intent": i.id, "question": i.questions[0]} for i in topic.intents]
+            topics.append({"name": topic.name, "section": topic.section, "questions": questions})
         return JSONResponse({"topics": topics, "not_in_article": gaps})
 
     def _source(self, source: Any, *, text: bool) -> dict[str, Any]:

@@ -114,13 +114,16 @@ def run(*, kb: str | None = None, host: str = "127.0.0.1", port: int = 8000, wor
         _say(f"warning: listening on {host}, reachable from other machines; put a TLS proxy in front")
     titles = "; ".join(s.title for s in bot.kb.sources.values())
     shown = f"[{host}]" if ":" in host else host
-    _say(f"serving “{titles[:80]}” at http://{shown}:{port}/ "
+    if len(titles) > 80:
+        titles = titles[:80].rsplit(" ", 1)[0] + "…"
+    _say(f"serving “{titles}” at http://{shown}:{port}/ "
          f"({workers} worker{'s' if workers > 1 else ''}; feedback to {feedback}); Ctrl-C stops")
     del bot
     try:
         uvicorn.run(
             "faqbot.serve.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-            log_level="warning", access_log=access_log, server_header=False, proxy_headers=False,
+            log_level="info" if access_log else "warning", access_log=access_log, server_header=False,
+            proxy_headers=False,
             loop="uvloop" if _has("uvloop") else "asyncio", http="httptools" if _has("httptools") else "h11",
         )
     finally:
