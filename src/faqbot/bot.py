@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import dialogue
 from .dialogue import DEFAULT_THRESHOLDS, PassageIndex, Thresholds
@@ -41,6 +41,20 @@ class FAQBot:
         bot = cache.load(root, lambda: cls(load(root)), cls)
         if bot.thresholds != thresholds:
             bot.thresholds = thresholds  # this copy is our own: nothing shares it yet
+        return bot
+
+    def to_state(self) -> dict[str, object]:
+        """Plain data (see `faqbot.cache`) from which `from_state` rebuilds this bot."""
+        return {"kb": self.kb.to_state(), "matcher": self.matcher.to_state(), "passages": self.passages.to_state()}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> FAQBot:
+        """The bot `to_state` describes, with the default thresholds."""
+        bot = cls.__new__(cls)
+        bot.kb = KnowledgeBase.from_state(state["kb"])
+        bot.thresholds = DEFAULT_THRESHOLDS
+        bot.matcher = Matcher.from_state(state["matcher"])
+        bot.passages = PassageIndex.from_state(state["passages"], bot.kb.sources)
         return bot
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .knowledge import Intent, KnowledgeBase
 from .matcher import Match, Matcher
@@ -192,6 +193,18 @@ class PassageIndex:
                 self._spans[key] = (source, span.start, span.end)
                 examples[key] = [source.text[span.start : span.end]]
         self._matcher = Matcher(examples, synonyms=synonyms)
+
+    def to_state(self) -> dict[str, object]:
+        """Plain data for `faqbot.cache` (sources by id: the knowledge base holds them)."""
+        return {"spans": {k: (s.id, a, b) for k, (s, a, b) in self._spans.items()},
+                "matcher": self._matcher.to_state()}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], sources: dict[str, Source]) -> PassageIndex:
+        self = cls.__new__(cls)
+        self._spans = {k: (sources[sid], a, b) for k, (sid, a, b) in state["spans"].items()}
+        self._matcher = Matcher.from_state(state["matcher"])
+        return self
 
     def search(self, question: str, *, limit: int = 2) -> list[tuple[Citation, Match]]:
         """The sentences nearest to `question`, best first, with their match."""

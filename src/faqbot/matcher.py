@@ -251,6 +251,23 @@ class Matcher:
     def _stems(self, tokens: Sequence[str]) -> list[str]:
         return self._synonyms.apply([stem(t) for t in tokens])
 
+    def to_state(self) -> dict[str, object]:
+        """The built matcher as plain data (str, int, float, bool, None, bytes, and
+        lists, tuples and dicts of them): what `faqbot.cache` stores. `from_state`
+        rebuilds an equal matcher from it without redoing the build."""
+        state: dict[str, object] = dict(vars(self))
+        state["_synonyms"] = self._synonyms.to_state()
+        state["_known_stems"] = tuple(sorted(self._known_stems))
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, object]) -> Matcher:
+        self = cls.__new__(cls)
+        vars(self).update(state)
+        self._synonyms = SynonymMap.from_state(state["_synonyms"])
+        self._known_stems = frozenset(state["_known_stems"])  # type: ignore[arg-type]
+        return self
+
     @property
     def intents(self) -> tuple[str, ...]:
         return self._ids
