@@ -267,7 +267,9 @@ def load(root: str | os.PathLike[str], build: Callable[[], T], kind: type[T], *,
 
     Errors of `build()` propagate; cache problems never do.
     """
-    if not enabled() or not os.path.isdir(os.path.join(root, "intents")):
+    from .transaction import folders
+
+    if not enabled() or not folders(root)[1].is_dir():
         return build()
     path = cache_file(root, kind)
     try:

@@ -321,7 +321,11 @@ def load_yaml(text: str, *, display: str, budget: YamlBudget | None = None,
 def open_append(path: str | os.PathLike[str]) -> int:
     """A file descriptor appending to `path`, created user-only (0600). Never blocks:
     a FIFO, device or socket is refused (OSError) rather than written to."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NONBLOCK | _CLOEXEC, 0o600)
+    flags = os.O_APPEND | os.O_CREAT | _NONBLOCK | _CLOEXEC
+    try:
+        fd = os.open(path, os.O_RDWR | flags, 0o600)  # readable too: `append_record` checks the last byte
+    except PermissionError:
+        fd = os.open(path, os.O_WRONLY | flags, 0o600)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a device, pipe or socket)")
@@ -344,8 +348,11 @@ def append_record(path: str | os.PathLike[str], data: bytes) -> None:
     try:
         _flock(fd)
         start = os.fstat(fd).st_size
-        if start and os.pread(fd, 1, start - 1) != b"\n":
-            data = b"\n" + data
+        try:
+            if start and os.pread(fd, 1, start - 1) != b"\n":
+                data = b"\n" + data
+        except OSError:
+            pass  # not readable: append as it is
         try:
             _write_all(fd, data)
         except BaseException:

@@ -194,7 +194,8 @@ def scaffold_kb(article_path: str | Path, out_dir: str | Path, *, title: str | N
     out = Path(out_dir)
     text, conversions = read_article(article)
     try:
-        if (out / "seeds" / "sources.yaml").is_file() and (out / "intents").is_dir():
+        seeds, intents = transaction.folders(out)  # mid-change after a crash: the new folders
+        if (seeds / "sources.yaml").is_file() and intents.is_dir():
             return _add_to(out, article, text, conversions, title)
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise UsageError(f"{out} exists and is neither an empty folder nor a knowledge base; choose a new folder")
