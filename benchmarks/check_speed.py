@@ -32,7 +32,8 @@ TARGET_SECONDS = 1.0
 def article(size: int = 100_000, seed: int = 13) -> str:
     """A Markdown article of about `size` bytes: headings, paragraphs of sentences."""
     rng = random.Random(seed)
-    words = sorted(set(re.findall(r"[A-Za-z]{3,}", (ROOT / "seeds" / "dea-la-immigration-enforcement.txt").read_text("utf-8"))))
+    source = (ROOT / "seeds" / "dea-la-immigration-enforcement.txt").read_text("utf-8")
+    words = sorted(set(re.findall(r"[A-Za-z]{3,}", source)))
     out = ["# A long article about many things", "", "By Test Writer", ""]
     n = 0
     while sum(len(x) + 1 for x in out) < size:

@@ -8,6 +8,7 @@ import json
 import marshal
 import os
 import pickle
+import shutil
 import stat
 import zlib
 import subprocess
@@ -189,7 +190,7 @@ def test_the_key_covers_the_faqbot_version_and_source_code(make_kb, monkeypatch:
     package = tmp_path / "pkg"
     package.mkdir()
     for py in Path(cache.__file__).parent.glob("*.py"):
-        (package / py.name).write_bytes(py.read_bytes())
+        shutil.copy2(py, package / py.name)  # with its modification time, as an installer keeps it
     monkeypatch.setattr(cache, "_PACKAGE", str(package))
     assert cache.key(kb, FAQBot) == base  # the same code elsewhere
     (package / "__pycache__").mkdir()

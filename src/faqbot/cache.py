@@ -24,16 +24,19 @@ The file
 ::
 
     b"faqbot-cache-5\\n"     magic (bumped when the layout changes)
-    8 bytes                 code stamp: the faqbot version, the source of every module
-                            of the package, the Python version (for pruning)
-    16 bytes                key: the code stamp, the knowledge base's path (as given
-                            and absolute), the class, and the size and content of
-                            every file under its seeds/ and intents/ folders
+    8 bytes                 code stamp: the faqbot version, the Python version, and
+                            the name, size and modification time of every module of
+                            the package (as for .pyc files; also used for pruning)
+    16 bytes                key: fingerprints (forward and backward) of a manifest of
+                            the code stamp, the knowledge base's path (as given and
+                            absolute), the class, and the name, size and content
+                            fingerprint of every file under its seeds/ and intents/
     8 bytes                 payload length;  4 bytes: payload CRC-32
     payload                 ``marshal.dumps((class name, state))``
 
-Content fingerprints are CRC-32 and Adler-32 together (64 bits; `zlib`): they tell
-a changed or damaged file, they are not meant to resist an attacker (see below).
+Fingerprints are CRC-32 and Adler-32 together (64 bits; `zlib`, 1 ms for the whole
+package and knowledge base): they tell a changed or damaged file from the one
+stored, which is all they are for; they do not resist an attacker (see below).
 
 Threat model
 ------------
@@ -199,33 +202,35 @@ def _tree(top: str, label: str, suffix: str = "", *, contained: str | None = Non
     return out
 
 
-def _hash_files(h: _Fingerprint, files: list[tuple[str, str]]) -> None:
+def _manifest(files: list[tuple[str, str]]) -> bytes:
+    """One record per file: its name, size and content fingerprint (each byte read once)."""
+    out = []
     for rel, path in files:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block, /dev/zero never end: no cache
             raise OSError(f"not a regular file: {path}")
-        h.update(rel.encode("utf-8", "surrogatepass") + b"\0")
         if st.st_size > _HASH_LIMIT:
-            h.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode())
+            digest = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode()
         else:
             with open(path, "rb") as f:
                 data = f.read(_HASH_LIMIT + 1)
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
-        h.update(b"\0")
+            digest = len(data).to_bytes(8, "little") + zlib.crc32(data).to_bytes(4, "little") \
+                + zlib.adler32(data).to_bytes(4, "little")
+        out.append(rel.encode("utf-8", "surrogatepass") + b"\0" + digest)
+    return b"\n".join(out)
 
 
 def code_stamp() -> bytes:
-    """What makes a cache file readable by this code: the faqbot version, the source
-    of every module of the package, the Python version (8 bytes)."""
+    """What makes a cache file readable by this code (8 bytes): the faqbot version, the
+    Python version, and the name, size and modification time of every module of the
+    package, as Python itself decides whether a .pyc file is stale."""
     from . import __version__
 
-    h = _Fingerprint()
-    for part in (_MAGIC.decode(), __version__, sys.version, sys.implementation.cache_tag or "",
-                 str(marshal.version)):
-        h.update(part.encode() + b"\0")
-    _hash_files(h, _tree(_PACKAGE, "faqbot", ".py"))
-    return h.digest()
+    stats = []
+    for rel, path in _tree(_PACKAGE, "faqbot", ".py"):
+        st = os.stat(path)
+        stats.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}")
+    return _fp(_MAGIC, __version__, sys.version, sys.implementation.cache_tag or "", str(marshal.version), *stats)
 
 
 def key(root: str | os.PathLike[str], kind: type) -> bytes:
@@ -243,18 +248,13 @@ def _key(root: str | os.PathLike[str], kind: type) -> tuple[bytes, bytes]:
     real = os.path.realpath(root)
     for _ in range(5):
         before = snapshot(root)
-        h = _Fingerprint()
-        g = _Fingerprint()  # a second fingerprint over a different framing: 128 bits in all
-        for part in (stamp, given.encode("utf-8", "surrogatepass"), root.encode("utf-8", "surrogatepass"),
-                     _kind_name(kind).encode()):
-            h.update(part + b"\0")
-            g.update(b"\1" + part)
-        for name, folder in zip(_KB_FOLDERS, folders(root)):
-            files = _tree(str(folder), name, contained=real)
-            _hash_files(h, files)
-            _hash_files(g, [(f"{rel}\1", path) for rel, path in files])
+        parts: list[bytes] = [stamp, given.encode("utf-8", "surrogatepass"), root.encode("utf-8", "surrogatepass"),
+                              _kind_name(kind).encode()]
+        for name, folder in zip(_KB_FOLDERS, folders(root), strict=True):
+            parts.append(_manifest(_tree(str(folder), name, contained=real)))
         if snapshot(root) == before:  # not read across a switch of `faqbot init`
-            return stamp, h.digest() + g.digest()
+            manifest = b"\0".join(parts)
+            return stamp, _fp(manifest) + _fp(manifest[::-1])
     raise OSError("the knowledge base kept changing while it was read")
 
 

@@ -35,7 +35,8 @@ from typing import Any
 from .errors import UsageError
 
 __all__ = [
-    "MAX_YAML_DEPTH", "MAX_YAML_NODES", "FileError", "FileLock", "LineDict", "LineList", "YamlBudget",
+    "MAX_YAML_ALIASED", "MAX_YAML_DEPTH", "MAX_YAML_NODES", "FileError", "FileLock", "LineDict", "LineList",
+    "YamlBudget",
     "append_record", "atomic_write", "excerpt", "fsync_dir", "inside", "load_yaml", "open_append", "read_bytes",
     "read_text", "write_new",
 ]
@@ -43,6 +44,11 @@ __all__ = [
 #: A YAML document may hold at most this many nodes, aliases expanded (a large knowledge
 #: base of 10,000 intents is about 300,000).
 MAX_YAML_NODES = 1_000_000
+#: Values that aliases add (the expanded count minus the written one): reusing a list
+#: or merging common keys a few times costs dozens; a billion-laughs file, or one list
+#: of questions reused by thousands of intents (the work grows, the file does not),
+#: is over it at once.
+MAX_YAML_ALIASED = 10_000
 #: Mappings and lists nested deeper than this are refused (a knowledge base needs 6).
 MAX_YAML_DEPTH = 64
 #: Characters of user content an error message quotes at most.
@@ -123,7 +129,8 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int, display: str | None 
             real = os.path.realpath(path)
             if not inside(real, base):
                 link = _escaping_link(os.path.abspath(path), os.path.abspath(root))
-                where = "is a symbolic link" if link in (None, os.path.relpath(path, root)) else f"is inside {link}, a link"
+                itself = link in (None, os.path.relpath(path, root))
+                where = "is a symbolic link" if itself else f"is inside {link}, a link"
                 raise FileError(f"{where} to a place outside {container}; faqbot reads only files inside it",
                                 file=name)
         info = os.stat(real)
@@ -177,12 +184,15 @@ class LineList(list):  # type: ignore[type-arg]
 
 
 class YamlBudget:
-    """Nodes (aliases expanded) that documents loaded with this budget may still hold:
-    share one between the files of a knowledge base to bound their total."""
+    """Nodes (aliases expanded) that documents loaded with this budget may still hold,
+    and of those, how many aliases may still add: share one between the files of a
+    knowledge base to bound their total."""
 
-    def __init__(self, nodes: int = MAX_YAML_NODES) -> None:
+    def __init__(self, nodes: int = MAX_YAML_NODES, aliased: int = MAX_YAML_ALIASED) -> None:
         self.nodes = nodes
         self.total = nodes
+        self.aliased = aliased
+        self.total_aliased = aliased
 
 
 _LOADER: list[Any] = []
@@ -238,41 +248,48 @@ def _construct_seq(loader: Any, node: Any) -> Any:
     data.extend(loader.construct_object(item, deep=True) for item in node.value)
 
 
-def _measure(root: Any, budget: int, max_depth: int) -> tuple[int, Any]:
-    """(The number of nodes under `root` with every alias expanded, None), or, at the
-    first node that breaks a limit, (its count, the node): nested deeper than
-    `max_depth`, more than `budget` nodes, or inside itself (a recursive alias: -1).
-    Each distinct node is visited once, so a billion-laughs file costs microseconds."""
+def _measure(root: Any, budget: int, aliased: int, max_depth: int) -> tuple[int, int, Any]:
+    """(The number of nodes under `root` with every alias expanded, how many of them
+    aliases add, None); or, at the first node that breaks a limit, (-1, 0, the node)
+    for a node inside itself (a recursive alias), else (the count so far, the aliased
+    count so far, the node): nested deeper than `max_depth`, more than `budget` nodes,
+    or more than `aliased` added by aliases. Each distinct node is visited once, and
+    the aliased count grows as aliases are met, so a billion-laughs file, or one list
+    reused by thousands of intents, is refused after a few of them."""
     import yaml
 
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
     path: set[int] = set()  # the nodes being expanded: the ancestors of the current one
+    extra = 0  # nodes added by aliases: each later use of a node counts its whole size
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         key = id(node)
+        children: list[Any] = []
         if isinstance(node, yaml.MappingNode):
             children = [n for pair in node.value for n in pair]
         elif isinstance(node, yaml.SequenceNode):
             children = node.value
-        else:
-            children = ()
         if done:
             path.discard(key)
             size[key] = n = 1 + sum(size[id(c)] for c in children)
             depth[key] = d = 1 + max((depth[id(c)] for c in children), default=0)
             if n > budget or d > max_depth:
-                return n, node
-        elif key not in size:
-            path.add(key)
-            stack.append((node, True))
-            for child in children:
-                if id(child) in path:
-                    return -1, child  # its expansion would never end
-                if id(child) not in size:
-                    stack.append((child, False))
-    return size[id(root)], None
+                return n, extra, node
+            continue
+        if key in size:  # met again: an alias
+            extra += size[key]
+            if extra > aliased:
+                return size[key], extra, node
+            continue
+        path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in path:
+                return -1, 0, child  # its expansion would never end
+            stack.append((child, False))
+    return size[id(root)], extra, None
 
 
 def load_yaml(text: str, *, display: str, budget: YamlBudget | None = None,
@@ -280,7 +297,8 @@ def load_yaml(text: str, *, display: str, budget: YamlBudget | None = None,
     """The YAML document in `text` as plain data with `LineDict` mappings and `LineList`
     lists (safe tags only: no Python objects). Raises `FileError` naming `display` and
     the line: invalid YAML, a duplicate key, nesting deeper than `max_depth`, or more
-    nodes (aliases expanded) than `budget` has left (which is then charged)."""
+    nodes (aliases expanded), or more nodes added by aliases, than `budget` has left
+    (which is then charged)."""
     import yaml
 
     budget = budget if budget is not None else YamlBudget()
@@ -289,7 +307,10 @@ def load_yaml(text: str, *, display: str, budget: YamlBudget | None = None,
         node = loader.get_single_node()
         if node is None:
             return None
-        count, bad = _measure(node, budget.nodes, max_depth)
+        count, extra, bad = _measure(node, budget.nodes, budget.aliased, max_depth)
+        if extra > budget.aliased:
+            raise FileError(f"its aliases repeat more than {budget.total_aliased:,} YAML values: "
+                            "write the values out, or reuse less", file=display, line=bad.start_mark.line + 1)
         if bad is not None:
             line = bad.start_mark.line + 1
             if count < 0:
@@ -300,6 +321,7 @@ def load_yaml(text: str, *, display: str, budget: YamlBudget | None = None,
                                 "(an alias that repeats a large part, or refers to itself?)", file=display, line=line)
             raise FileError(f"nested more than {max_depth} levels deep", file=display, line=line)
         budget.nodes -= count
+        budget.aliased -= extra
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark

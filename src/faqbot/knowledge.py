@@ -113,7 +113,7 @@ class KnowledgeBase:
         knowledge base without reading a file."""
         names = tuple(Intent.__dataclass_fields__)
         intents = [tuple(tuple(_citation_state(c) for c in v) if n == "citations" else v
-                         for n, v in zip(names, (getattr(i, n) for n in names))) for i in self.intents]
+                         for n, v in zip(names, (getattr(i, n) for n in names), strict=True)) for i in self.intents]
         return {"path": str(self.path), "sources": [s.to_state() for s in self.sources.values()],
                 "fields": names, "intents": intents,
                 "topics": [(t.name, t.file, t.intents) for t in self.topics], "synonyms": dict(self.synonyms)}
@@ -205,6 +205,10 @@ class _Checker:
         self.line = line
         self.intent = intent
 
+    def line_of(self, key: str) -> int:
+        """The line of `key` in this mapping (its own line when unknown)."""
+        return self.data.lines.get(key, self.line) if isinstance(self.data, _Map) else self.line
+
     def fail(self, message: str, key: str | None = None) -> KnowledgeBaseError:
         line = self.line
         if key is not None and isinstance(self.data, _Map):
@@ -259,7 +263,7 @@ def _load_sources(reader: _Reader, seeds: Path) -> dict[str, Source]:
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list) or not data["sources"]:
         raise KnowledgeBaseError("expected a mapping with a non-empty 'sources:' list", file=display, line=1)
     if len(data["sources"]) > MAX_SOURCES:
-        raise KnowledgeBaseError(f"more than {MAX_SOURCES} sources", file=display, line=data.line)
+        raise KnowledgeBaseError(f"more than {MAX_SOURCES} sources", file=display, line=getattr(data, "line", 1))
     sources: dict[str, Source] = {}
     for entry in data["sources"]:
         line = getattr(entry, "line", 1)
@@ -374,7 +378,8 @@ def _quote_error(quote: str, source: Source) -> str:
     # JSON's string syntax is YAML's double-quoted one; whitespace other than single
     # spaces is escaped too, so the one-line error keeps the text exact.
     exact = re.sub(r"(?<= ) |[^\S ]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(near.quote, ensure_ascii=False))
-    return f"{message}; it differs only in whitespace, quote marks or case: paste the exact source text instead: quote: {exact}"
+    return (f"{message}; it differs only in whitespace, quote marks or case: "
+            f"paste the exact source text instead: quote: {exact}")
 
 
 def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | None = None) -> KnowledgeBase:
@@ -446,6 +451,13 @@ def _load_once(root: Path, errors: list[KnowledgeBaseError] | None, documents: d
     except OSError as e:
         raise KnowledgeBaseError(f"cannot list the folder: {e.strerror or e}", file="intents/") from None
     files.sort()
+    try:  # refused before any is parsed: the sizes are known
+        listed = sum(os.stat(f).st_size for f in files if not f.is_symlink())
+    except OSError:
+        listed = 0
+    if listed > MAX_TOTAL_BYTES:
+        raise KnowledgeBaseError(f"the knowledge base's files are over {MAX_TOTAL_BYTES:,} bytes in all "
+                                 f"({listed:,} in intents/)", file="intents/")
     for file in files:
         display = f"intents/{file.name}"
         try:
@@ -460,7 +472,7 @@ def _load_once(root: Path, errors: list[KnowledgeBaseError] | None, documents: d
             check = _Checker(data, display, 1)
             check.keys(_FILE_KEYS, "an intents file")
             if "synonyms" in data:
-                _load_synonyms(data["synonyms"], display, data.lines.get("synonyms", 1), synonyms)
+                _load_synonyms(data["synonyms"], display, check.line_of("synonyms"), synonyms)
             if "intents" not in data:
                 if "synonyms" in data:
                     continue
@@ -470,15 +482,14 @@ def _load_once(root: Path, errors: list[KnowledgeBaseError] | None, documents: d
             if not isinstance(entries, list):
                 raise check.fail(f"'intents' must be a list, not {_kind(entries)}", "intents")
         except KnowledgeBaseError as e:
-            if "limit" in e.message or "in all" in e.message or "values with its aliases" in e.message:
+            if "limit" in e.message or "in all" in e.message or "aliases" in e.message:
                 raise  # over a limit: nothing after it can be trusted to be bounded
             report(e)
             continue
+        if len(seen) + len(broken) + len(entries) > MAX_INTENTS:
+            raise KnowledgeBaseError(f"more than {MAX_INTENTS:,} intents", file=display, line=check.line_of("intents"))
         ids: list[str] = []
         for entry in entries:
-            if len(seen) + len(broken) >= MAX_INTENTS:
-                raise KnowledgeBaseError(f"more than {MAX_INTENTS:,} intents", file=display,
-                                         line=getattr(entry, "line", None))
             try:
                 intent, lines = _load_intent(entry, display, topic, sources)
                 if intent.id in seen:

@@ -250,7 +250,8 @@ def _add_to(out: Path, article: Path, text: str, conversions: tuple[str, ...], t
         try:
             kb = knowledge.load(out)
         except KnowledgeBaseError as e:
-            raise UsageError(f"{out} is a knowledge base with errors; fix them first (faqbot check --kb {out}): {e}") from None
+            raise UsageError(f"{out} is a knowledge base with errors; "
+                             f"fix them first (faqbot check --kb {out}): {e}") from None
         files = {p.stem for p in transaction.folders(out)[1].iterdir() if p.suffix in (".yaml", ".yml")}
         talk = {"greeting", "thanks", "help", "goodbye", "about-source"}
         d = draft(text, file_name=_name(article), title=title, taken_ids={i.id for i in kb.intents}, taken_files=files,
@@ -292,7 +293,8 @@ def _with_source(before: str, d: Draft, out: Path) -> str:
     after = before.rstrip("\n") + "\n" + _source_entry(d, indent.group(1) if indent else "  ")
     old = yaml.safe_load(before)["sources"]  # already loaded once within the loader's limits
     parsed = yaml.safe_load(after)
-    if not isinstance(parsed, dict) or parsed.get("sources", [])[:-1] != old or parsed["sources"][-1]["id"] != d.source_id:
+    listed = parsed.get("sources", []) if isinstance(parsed, dict) else []
+    if not listed or listed[:-1] != old or listed[-1]["id"] != d.source_id:
         raise UsageError(f"cannot add a source to {out / 'seeds' / 'sources.yaml'}: "
                          "its 'sources:' list is not the last thing in it")
     return after
