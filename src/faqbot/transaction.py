@@ -275,7 +275,11 @@ class Writer:
         fsync_dir(self.tx)
         self._committed = True
         _step("committed")
-        _finish(self.root, self.tx)
+        try:
+            _finish(self.root, self.tx)
+        except OSError as e:  # the change is made (readers see it): only the tidying failed
+            raise FaqbotError(f"the change to {self.root} is made, but moving its folders into place failed "
+                              f"({e.strerror or e}); the next faqbot init on it finishes the move") from None
 
     def __exit__(self, kind: object, error: object, tb: object) -> None:
         import shutil
