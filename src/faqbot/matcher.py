@@ -53,6 +53,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
@@ -261,11 +262,11 @@ class Matcher:
         return state
 
     @classmethod
-    def from_state(cls, state: dict[str, object]) -> Matcher:
+    def from_state(cls, state: dict[str, Any]) -> Matcher:
         self = cls.__new__(cls)
         vars(self).update(state)
         self._synonyms = SynonymMap.from_state(state["_synonyms"])
-        self._known_stems = frozenset(state["_known_stems"])  # type: ignore[arg-type]
+        self._known_stems = frozenset(state["_known_stems"])
         return self
 
     @property
