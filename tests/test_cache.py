@@ -5,9 +5,12 @@ Plus the one-shot path's imports: no prompt_toolkit, no numpy, and no yaml on a 
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import pickle
+import shutil
 import stat
+import zlib
 import subprocess
 import sys
 import textwrap
@@ -22,6 +25,8 @@ from faqbot import FAQBot, Thresholds, cache
 from faqbot import bot as bot_module
 from faqbot import knowledge
 from faqbot.replies import Reply
+
+from .conftest import TINY_SOURCE
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -60,7 +65,7 @@ def snapshot(reply: Reply) -> tuple:
 
 
 def cache_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("kb-*.pickle")) if folder.is_dir() else []
+    return sorted(folder.glob("kb-*.cache")) if folder.is_dir() else []
 
 
 # ------------------------------------------------------------------ hits
@@ -185,9 +190,9 @@ def test_the_key_covers_the_faqbot_version_and_source_code(make_kb, monkeypatch:
     package = tmp_path / "pkg"
     package.mkdir()
     source = Path(cache.__file__).parent
-    for py in source.rglob("*.py"):  # subpackages (faqbot.serve) too
+    for py in source.rglob("*.py"):  # subpackages (faqbot.serve) too, with their modification times
         (package / py.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
-        (package / py.relative_to(source)).write_bytes(py.read_bytes())
+        shutil.copy2(py, package / py.relative_to(source))
     monkeypatch.setattr(cache, "_PACKAGE", str(package))
     assert cache.key(kb, FAQBot) == base  # the same code elsewhere
     (package / "__pycache__").mkdir()
@@ -202,7 +207,14 @@ def test_the_key_covers_the_faqbot_version_and_source_code(make_kb, monkeypatch:
 
 
 def _valid_header(kb: Path, payload: bytes) -> bytes:
-    return cache._MAGIC + cache.key(kb, FAQBot) + cache._checksum(payload) + payload
+    """A cache file with a right header (key, length, checksum) around `payload`."""
+    return (cache._MAGIC + cache.code_stamp() + cache.key(kb, FAQBot) + len(payload).to_bytes(8, "little")
+            + zlib.crc32(payload).to_bytes(4, "little") + payload)
+
+
+class _Boom:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/faqbot-cache-pwned",))
 
 
 @pytest.mark.parametrize(
@@ -212,23 +224,36 @@ def _valid_header(kb: Path, payload: bytes) -> bytes:
         pytest.param(lambda kb, data: data[: len(data) // 2], id="truncated"),
         pytest.param(lambda kb, data: b"\x00garbage" * 100, id="garbage"),
         pytest.param(lambda kb, data: data[:-10] + bytes(b ^ 0xFF for b in data[-10:]), id="flipped-bytes"),
-        # still a valid pickle, with a different answer in it: only the checksum can tell
+        # still a valid payload, with a different answer in it: only the checksum can tell
         pytest.param(lambda kb, data: data.replace(b"Cats sleep most", b"Cats zzzzz most"), id="silent-change"),
-        pytest.param(lambda kb, data: _valid_header(kb, b"\x80\x05not a pickle at all"), id="bad-pickle"),
-        pytest.param(lambda kb, data: _valid_header(kb, pickle.dumps({"not": "a bot"})), id="wrong-type"),
-        pytest.param(lambda kb, data: _valid_header(kb, pickle.dumps(OSError("boom"))), id="exception-object"),
-        pytest.param(lambda kb, data: _valid_header(kb, b"\x80\x05cbuiltins\nexec\n."), id="global-only"),
+        pytest.param(lambda kb, data: data + b"more", id="longer"),
+        pytest.param(lambda kb, data: _valid_header(kb, b"\xffnot marshal at all"), id="bad-payload"),
+        pytest.param(lambda kb, data: _valid_header(kb, marshal.dumps({"not": "a bot"})), id="wrong-shape"),
+        pytest.param(lambda kb, data: _valid_header(kb, marshal.dumps(("faqbot.bot.FAQBot", {"kb": 1}))), id="bad-state"),
+        pytest.param(lambda kb, data: _valid_header(kb, marshal.dumps(("faqbot.bot.FAQBot", (lambda: 1).__code__))),
+                     id="code-object"),
+        pytest.param(lambda kb, data: _valid_header(kb, pickle.dumps(_Boom())), id="pickle-that-runs-code"),
     ],
 )
 def test_a_corrupt_cache_file_is_ignored_and_rebuilt(cache_home: Path, make_kb, builds: list[Path], damage):
     kb = make_kb()
     expected = snapshot(FAQBot.load(kb).ask("how much do cats sleep"))
     (path,) = cache_files(cache_home)
+    Path("/tmp/faqbot-cache-pwned").unlink(missing_ok=True)
     path.write_bytes(damage(kb, path.read_bytes()))
     assert snapshot(FAQBot.load(kb).ask("how much do cats sleep")) == expected
     assert len(builds) == 2
+    assert not Path("/tmp/faqbot-cache-pwned").exists()  # a cache file is data: nothing in it runs
     FAQBot.load(kb)  # rewritten: a hit again
     assert len(builds) == 2
+
+
+def test_the_cache_module_imports_no_private_module_and_no_pickle():
+    source = Path(cache.__file__).read_text(encoding="utf-8")
+    imported = {m for line in source.splitlines() for m in line.split()[1:2]
+                if line.strip().startswith(("import ", "from "))}
+    assert not {m for m in imported if (m.startswith("_") and m != "__future__") or m in ("pickle", "hashlib")}, imported
+    assert "__class__" not in source
 
 
 def test_a_cache_file_others_can_write_is_never_loaded(cache_home: Path, make_kb, builds: list[Path]):
@@ -285,80 +310,112 @@ def test_faqbot_no_cache_turns_the_cache_off(cache_home: Path, make_kb, monkeypa
     assert len(builds) == 3
 
 
-def test_old_cache_files_are_pruned(cache_home: Path, make_kb):
+def _entry(folder: Path, name: str, head: bytes, age_days: float) -> Path:
+    path = folder / name
+    path.write_bytes(head + b"x" * 100)
+    when = 2_000_000_000 - age_days * 86_400
+    os.utime(path, (when, when))
+    return path
+
+
+def test_the_cache_is_pruned_of_what_can_never_be_read_or_has_not_been_used(
+        cache_home: Path, make_kb, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache, "_now", lambda: 2_000_000_000)
     cache_home.mkdir(parents=True)
-    for n in range(cache._MAX_FILES + 8):
-        stale = cache_home / f"kb-{n:024x}.pickle"
-        stale.write_bytes(b"old")
-        os.utime(stale, (1_000_000 + n, 1_000_000 + n))
-    left_over = cache_home / ".kb-x.pickle.1.abc.tmp"
-    left_over.write_bytes(b"crashed writer")
-    os.utime(left_over, (1_000_000, 1_000_000))
-    FAQBot.load(make_kb())
-    files = cache_files(cache_home)
-    assert len(files) == cache._MAX_FILES
-    assert cache.cache_file(make_kb(), FAQBot) in [str(p) for p in files]
-    assert not left_over.exists()
+    mine = f"kb-{cache._install_tag()}-"
+    current = cache._MAGIC + cache.code_stamp()
+    kept = [_entry(cache_home, f"{mine}{n:032x}.cache", current, n) for n in range(3)]  # this code: readable
+    other_install = _entry(cache_home, f"kb-00000000-{1:032x}.cache", cache._MAGIC + b"\0" * 8, 5)  # may be readable
+    dead = [
+        _entry(cache_home, f"{mine}{99:032x}.cache", cache._MAGIC + b"\0" * 8, 1),  # older code of this installation
+        _entry(cache_home, f"kb-00000000-{2:032x}.cache", current, cache.MAX_AGE_DAYS + 1),  # unused for long
+        _entry(cache_home, f"kb-{3:024x}.pickle", b"old layout", 0),  # the pickles of earlier versions
+    ]
+    left_over = _entry(cache_home, ".kb-x.cache.1.abc.tmp", b"crashed writer", 1)
+    kb = make_kb()
+    FAQBot.load(kb)
+    assert all(p.exists() for p in [*kept, other_install])
+    assert not any(p.exists() for p in [*dead, left_over])
+    assert Path(cache.cache_file(kb, FAQBot)).exists()
 
 
-# ------------------------------------------------------------------ the compact form
+def test_the_cache_is_bounded_in_files_and_bytes_least_recently_used_first(
+        cache_home: Path, make_kb, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache, "_now", lambda: 2_000_000_000)
+    cache_home.mkdir(parents=True)
+    current = cache._MAGIC + cache.code_stamp()
+    entries = [_entry(cache_home, f"kb-{cache._install_tag()}-{n:032x}.cache", current, n / 10)
+               for n in range(cache.MAX_FILES + 8)]
+    kb = make_kb()
+    FAQBot.load(kb)
+    assert len(cache_files(cache_home)) == cache.MAX_FILES
+    assert Path(cache.cache_file(kb, FAQBot)).exists()
+    assert all(p.exists() for p in entries[: cache.MAX_FILES - 1]) and not any(p.exists() for p in entries[cache.MAX_FILES - 1:])
+    monkeypatch.setattr(cache, "MAX_TOTAL_BYTES", 1)
+    FAQBot.load(make_kb(source=TINY_SOURCE_2))
+    assert cache_files(cache_home) == [Path(cache.cache_file(kb, FAQBot))]  # the entry just written always stays
 
 
-def test_large_indexes_come_back_equal_and_read_only(make_kb, builds: list[Path]):
-    questions = {f"topic-{n}": [f"how does gizmo{n} work with widget{n % 7}", f"gizmo{n} widget{n % 7} setup",
-                                f"where is the gizmo{n} manual"] for n in range(150)}
-    from faqbot.matcher import Matcher
-
-    built = Matcher(questions)
-    restored = pickle.loads(cache._dumps(built))
-    big = [name for name, value in vars(built).items() if isinstance(value, dict) and len(value) >= cache._LAZY_MIN]
-    assert big, "the test needs large indexes"
-    lazy = [name for name in big if isinstance(vars(restored)[name], cache._LazyDict)]
-    assert lazy, "some index should be stored lazily"
-    for name in big:
-        original, copy = vars(built)[name], vars(restored)[name]
-        assert copy == original and original == dict(copy.items()) and len(copy) == len(original)
-        assert list(copy) == list(original) and list(copy.keys()) == list(original.keys())
-        assert list(copy.items()) == list(original.items()) and list(copy.values()) == list(original.values())
-        key = next(iter(original))
-        assert key in copy and copy.get(key) == original[key] and copy.get("no such key", 7) == 7
-        assert pickle.loads(pickle.dumps(copy)) == original and type(pickle.loads(pickle.dumps(copy))) is dict
-    fresh = pickle.loads(cache._dumps(built))  # nothing read yet: membership must not need a read
-    for name in lazy:
-        original, unread = vars(built)[name], vars(fresh)[name]
-        assert all(k in unread for k in original) and "no such key" not in unread
-        assert all(unread.get(k) == v for k, v in original.items())
-    for name in lazy:
-        copy = vars(restored)[name]
-        with pytest.raises(TypeError):
-            copy["new"] = 1
-        with pytest.raises(KeyError):
-            copy["no such key"]
-    for q in ["gizmo3 manual", "how does gizmo14 work", "widget2 setup", "nothing at all", "gizmo 140"]:
-        assert restored.match(q, limit=None) == built.match(q, limit=None)
+TINY_SOURCE_2 = "Cats\nCats sleep most of the day. They purr.\nDogs\nDogs bark at the U.S. mail carrier every day.\n"
 
 
-class _Holder:
-    table: dict[str, tuple[int, float]]
+def test_a_hit_marks_the_entry_used(cache_home: Path, make_kb, monkeypatch: pytest.MonkeyPatch):
+    kb = make_kb()
+    FAQBot.load(kb)
+    (path,) = cache_files(cache_home)
+    os.utime(path, (1_000_000, 1_000_000))
+    FAQBot.load(kb)
+    assert path.stat().st_mtime > 1_000_000 + 86_400
 
 
-def test_concurrent_first_lookups_agree():
-    table = {f"k{n}": (n, float(n) / 3) for n in range(1000)}
-    holder = _Holder()
-    holder.table = table
-    restored = pickle.loads(cache._dumps(holder))
-    lazy = restored.table
-    assert isinstance(lazy, cache._LazyDict)
-    first = [lazy[f"k{n}"] for n in range(0, 1000, 10)]
-    with ThreadPoolExecutor(max_workers=8) as pool:  # lookups, then (after 4,000 `get`s) a full read
-        seen = list(pool.map(lambda n: lazy[f"k{n % 1000}"] if n % 2 else lazy.get(f"k{n % 1000}"), range(12000)))
-    assert seen == [table[f"k{n % 1000}"] for n in range(12000)]
-    assert type(lazy) is cache._FullDict  # every value read: lookups at plain-dict speed from now on
-    assert all(lazy[f"k{n}"] is lazy[f"k{n}"] for n in range(1000))  # one value per key, kept
-    assert all(a is b for a, b in zip(first, [lazy[f"k{n}"] for n in range(0, 1000, 10)]))
-    assert list(lazy) == list(table) and lazy == table and "k5" in lazy and "k1000" not in lazy
-    with pytest.raises(TypeError):
-        lazy.pop("k1")
+# ------------------------------------------------------------------ the state
+
+
+def test_each_cached_class_round_trips_through_plain_data(make_kb):
+    from faqbot.knowledge import load
+
+    bot = FAQBot(load(make_kb()))
+    state = bot.to_state()
+    plain = (str, int, float, bool, type(None), bytes)
+
+    def check(value, depth=0):
+        assert depth < 20
+        if isinstance(value, (list, tuple)):
+            for v in value:
+                check(v, depth + 1)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                check(k, depth + 1)
+                check(v, depth + 1)
+        else:
+            assert type(value) in plain, type(value)
+
+    check(state)
+    again = FAQBot.from_state(marshal.loads(marshal.dumps(state)))
+    assert again.kb == bot.kb and again.kb.sources == bot.kb.sources and again.kb.synonyms == bot.kb.synonyms
+    for q in ["how much do cats sleep", "dog barking", "what about goldfish", "cats purr when?"]:
+        assert snapshot(again.ask(q)) == snapshot(bot.ask(q))
+
+
+def test_dates_in_the_provenance_survive_the_cache(make_kb, builds: list[Path]):
+    kb = make_kb(sources="sources:\n  - id: pets\n    file: pets.txt\n    provenance: {published: 2026-03-03}\n")
+    fresh = FAQBot.load(kb)
+    cached = FAQBot.load(kb)
+    assert len(builds) == 1
+    assert cached.kb.sources["pets"].provenance == fresh.kb.sources["pets"].provenance
+    assert type(cached.kb.sources["pets"].provenance["published"]).__name__ == "date"
+
+
+def test_an_article_in_a_linked_subfolder_is_in_the_key(make_kb, builds: list[Path]):
+    kb = make_kb(sources="sources:\n  - id: pets\n    file: sub/pets.txt\n")
+    (kb / "articles").mkdir()
+    (kb / "articles" / "pets.txt").write_text(TINY_SOURCE, encoding="utf-8")
+    (kb / "seeds" / "sub").symlink_to("../articles")  # inside the knowledge base: allowed
+    assert FAQBot.load(kb).ask("how much do cats sleep").intent == "cat-sleep"
+    (kb / "articles" / "pets.txt").write_text(TINY_SOURCE.replace("when happy", "when they are fed"), encoding="utf-8")
+    again = FAQBot.load(kb)
+    assert len(builds) == 2  # the edit is seen: not served stale
+    assert "when they are fed" in again.kb.sources["pets"].text
 
 
 # ------------------------------------------------------------------ imports

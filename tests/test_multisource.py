@@ -190,7 +190,7 @@ def test_a_failed_addition_leaves_the_knowledge_base_as_it_was(tmp_path, monkeyp
     out = scaffold.scaffold(LIBRARY, tmp_path / "kb")
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    def broken(load, root):
+    def broken(root):
         raise scaffold.FaqbotError("simulated failure")
 
     monkeypatch.setattr(scaffold, "_validate", broken)

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from os.path import commonprefix
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
@@ -127,6 +127,21 @@ class Vocabulary:
         self._stems = frozenset(stem(w) for w in words) | self._synonyms.surface_tokens
         self._background: frozenset[str] = frozenset()
         self._words = tuple(sorted({w for w in words if w.isalpha() and len(w) >= 4} | _COMMON))
+
+    def to_state(self) -> dict[str, object]:
+        """Plain data for `faqbot.cache`."""
+        return {"synonyms": self._synonyms.to_state(), "stems": tuple(sorted(self._stems)), "words": self._words,
+                "background": tuple(sorted(self._background)), "reader_of": self._reader_of}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Vocabulary:
+        self = cls.__new__(cls)
+        self._synonyms = SynonymMap.from_state(state["synonyms"])
+        self._stems = frozenset(state["stems"])
+        self._words = tuple(state["words"])
+        self._background = frozenset(state["background"])
+        self._reader_of = dict(state["reader_of"])
+        return self
 
     def in_article_words(self, question: Question, known: frozenset[str] | set[str]) -> tuple[str, list[str]]:
         """The question with each reader's word the matcher does not know (`known`: its

@@ -102,6 +102,23 @@ class FAQBot:
             bot.thresholds = thresholds  # this copy is our own: nothing shares it yet
         return bot
 
+    def to_state(self) -> dict[str, object]:
+        """Plain data (see `faqbot.cache`) from which `from_state` rebuilds this bot."""
+        return {"kb": self.kb.to_state(), "matcher": self.matcher.to_state(), "passages": self.passages.to_state(),
+                "vocabulary": self.vocabulary.to_state(), "quoting": self._quoting}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> FAQBot:
+        """The bot `to_state` describes, with the default thresholds."""
+        bot = cls.__new__(cls)
+        bot.kb = KnowledgeBase.from_state(state["kb"])
+        bot.thresholds = DEFAULT_THRESHOLDS
+        bot.matcher = Matcher.from_state(state["matcher"])
+        bot.passages = PassageIndex.from_state(state["passages"], bot.kb.sources)
+        bot.vocabulary = Vocabulary.from_state(state["vocabulary"])
+        bot._quoting = {tuple(k): tuple(v) for k, v in state["quoting"].items()}
+        return bot
+
     @property
     def intents(self) -> tuple[Intent, ...]:
         return self.kb.intents

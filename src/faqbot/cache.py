@@ -2,74 +2,115 @@
 
 Loading a knowledge base means importing PyYAML, parsing and validating every
 file, locating every quote and indexing every example: tens of milliseconds,
-more than Python takes to start. The result is a pure function of the files,
-so it is built once and kept, pickled, in::
+more than Python takes to start. The result is a pure function of the files and
+the code, so it is built once and kept in::
 
-    $XDG_CACHE_HOME/faqbot/    (default ~/.cache/faqbot/)
+    $XDG_CACHE_HOME/faqbot/    (default ~/.cache/faqbot/; folder mode 0700)
 
-one file per knowledge-base folder. The file starts with a key: a hash of the
-content of every file under the folder's ``seeds/`` and ``intents/``, of the
-faqbot version, of the source of every module of the faqbot package (a code
-change invalidates it) and of the Python version. A cache file is used only
-when its key matches, its checksum is right, it belongs to the current user
-and nobody else may write it, and it unpickles to the expected type; anything
-else (missing, stale, corrupt, unreadable, foreign) is silently rebuilt. Files
-are written atomically (a private temporary file, then `os.replace`) with mode
-0o600. When the cache folder cannot be written, faqbot works without it.
+one file per knowledge-base folder, installation and cached class.
+
+The seam: what a cached class stores
+------------------------------------
+cache.py owns only the file: its format, key, atomic write, validation and pruning.
+A cached class owns its state: ``obj.to_state()`` returns plain data only (str,
+int, float, bool, None, bytes, and lists, tuples and dicts of them, keys included),
+and ``Kind.from_state(state)`` rebuilds an object that behaves exactly like `obj`.
+`faqbot.bot.FAQBot` does so by asking its parts (the knowledge base, the matcher,
+the passage index) for theirs. Large numeric arrays belong in ``bytes``
+(``array.array(...).tobytes()``): they load at memory speed.
+
+The file
+--------
+::
+
+    b"faqbot-cache-5\\n"     magic (bumped when the layout changes)
+    8 bytes                 code stamp: the faqbot version, the Python version, and
+                            the name, size and modification time of every module of
+                            the package (as for .pyc files; also used for pruning)
+    16 bytes                key: fingerprints (forward and backward) of a manifest of
+                            the code stamp, the knowledge base's path (as given and
+                            absolute), the class, and the name, size and content
+                            fingerprint of every file under its seeds/ and intents/
+    8 bytes                 payload length;  4 bytes: payload CRC-32
+    payload                 ``marshal.dumps((class name, state))``
+
+Fingerprints are CRC-32 and Adler-32 together (64 bits; `zlib`, 1 ms for the whole
+package and knowledge base): they tell a changed or damaged file from the one
+stored, which is all they are for; they do not resist an attacker (see below).
+
+Threat model
+------------
+- **Damage** (a truncated or corrupted file, a full disk, a crash mid-write, two
+  processes writing at once): files are written to a private temporary file and
+  renamed into place, so a reader sees an old file or a new one; the length and
+  CRC-32 of the payload are checked before it is decoded; anything that does not
+  decode to the expected class's state is ignored and rebuilt. Never an error.
+- **Other users**: the folder is created 0700 and files 0600; a file that is not a
+  regular file owned by the current user, or that others may write, is never read.
+- **Code execution**: none from a cache file. ``marshal`` builds only values
+  (numbers, strings, bytes, tuples, lists, dicts, sets, and code objects, which
+  nothing here ever calls); it cannot import a module or call anything, unlike
+  pickle. `from_state` only assigns values.
+- **Not defended: someone with your user's rights.** Whoever can write your cache
+  folder can write a cache file whose answers are wrong (the checksum is public),
+  or, with a crafted marshal stream, crash the process. They could as well edit the
+  knowledge base, faqbot's own code or your shell's start-up files; guarding against
+  them is the operating system's job. Keep ``FAQBOT_NO_CACHE=1`` for a knowledge base
+  whose answers matter more than 50 ms.
+
+Stale entries
+-------------
+A knowledge-base file changed, added or removed changes the key (a symbolic link
+inside the knowledge base is followed, so an article in a linked subfolder counts;
+a link that leads outside it means no cache: the loader refuses it anyway). So
+does any change of faqbot's code or of Python. After each write the folder is
+pruned (`_prune`): entries this installation's code can never read again (another
+code stamp), entries of any installation unused for `MAX_AGE_DAYS` days, leftovers
+of crashed writers, and then the least recently used until at most `MAX_FILES`
+files and `MAX_TOTAL_BYTES` remain.
 
 ``FAQBOT_NO_CACHE=1`` turns the cache off (no read, no write).
-
-A cached bot answers exactly as a fresh build does, and is as safe to share
-between threads. The one difference is inside: the matcher's large index dicts
-come back as read-only dicts whose values are unpickled on first lookup (a
-question reads a few dozen of thousands of entries), so a start does not pay
-for the whole index; see `_LazyDict`.
 """
 
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import stat
 import sys
+import zlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
-try:  # the blake2 module alone: hashlib would also load OpenSSL (2 ms at every start)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - other Python implementations
-    from hashlib import blake2b
+__all__ = ["ENV_DISABLE", "cache_dir", "cache_file", "enabled", "key", "load", "peek"]
 
-try:  # the C unpickler alone: the pickle module costs 1 ms more of every start (it is
-    # imported only to write a cache file)
-    from _pickle import loads as _loads
-except ImportError:  # pragma: no cover - other Python implementations
-    from pickle import loads as _loads
 
-try:  # SipHash-1-3, the hash of hash-based .pyc files: 5 times faster than blake2b
-    from _imp import source_hash as _siphash
-except ImportError:  # pragma: no cover - other Python implementations
-    _siphash = None
+class _Cached(Protocol):
+    def to_state(self) -> Any: ...
 
-__all__ = ["ENV_DISABLE", "cache_dir", "cache_file", "enabled", "key", "load"]
 
 T = TypeVar("T")
 
 #: Set this environment variable to 1 to turn the cache off.
 ENV_DISABLE = "FAQBOT_NO_CACHE"
-#: First bytes of a cache file; bump the number when the layout changes.
-_MAGIC = b"faqbot-cache-4\n"
-_DIGEST = 32  # bytes of the key (a blake2b digest)
-_CHECK = 8  # bytes of the payload checksum
-_SIP_KEY = 0x66617162  # any fixed number
+_MAGIC = b"faqbot-cache-5\n"
+_HEAD = len(_MAGIC) + 8 + 16 + 8 + 4
+_SUFFIX = ".cache"
 #: Files larger than this are keyed by size and modification time, not content
 #: (the knowledge-base loader refuses files over 2 MB anyway).
 _HASH_LIMIT = 4_000_000
+#: More files than this under seeds/ and intents/: no cache (hashing them would cost
+#: more than it saves).
+_MAX_KB_FILES = 5_000
 _KB_FOLDERS = ("seeds", "intents")
-#: Cache files kept (one per knowledge-base folder); the oldest beyond are removed.
-_MAX_FILES = 32
+#: Pruning: entries unused for this many days go; at most this many files and bytes stay.
+MAX_AGE_DAYS = 30
+MAX_FILES = 64
+MAX_TOTAL_BYTES = 512 << 20
 _MAX_CACHE_BYTES = 1 << 30  # a larger file is not read
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_TOUCH_SECONDS = 86_400  # a hit older than this refreshes the file's time (for pruning)
 
 
 def enabled() -> bool:
@@ -88,153 +129,248 @@ def cache_dir() -> str | None:
     return os.path.join(base, "faqbot")
 
 
-def cache_file(root: str | os.PathLike[str], kind: type | None = None) -> str | None:
-    """The cache file of the knowledge base in `root` (one per folder and installation)."""
+class _Fingerprint:
+    """A 64-bit running fingerprint (CRC-32 and Adler-32 of the same bytes)."""
+
+    __slots__ = ("crc", "adler")
+
+    def __init__(self) -> None:
+        self.crc = 0
+        self.adler = 1
+
+    def update(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.adler = zlib.adler32(data, self.adler)
+
+    def digest(self) -> bytes:
+        return self.crc.to_bytes(4, "little") + self.adler.to_bytes(4, "little")
+
+
+def _fp(*parts: str | bytes) -> bytes:
+    h = _Fingerprint()
+    for part in parts:
+        h.update((part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part) + b"\0")
+    return h.digest()
+
+
+def _kind_name(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _install_tag() -> str:
+    return _fp(_PACKAGE).hex()[:8]
+
+
+def cache_file(root: str | os.PathLike[str], kind: type) -> str | None:
+    """The cache file of the knowledge base in `root` (one per folder, installation and class)."""
     folder = cache_dir()
     if folder is None:
         return None
     # the path as given too: a cached knowledge base remembers it (`KnowledgeBase.path`)
-    where = "\0".join((os.fspath(root), os.path.abspath(root), _PACKAGE, _kind_name(kind)))
-    name = blake2b(where.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-    return os.path.join(folder, f"kb-{name}.pickle")
+    name = _fp(os.fspath(root), os.path.abspath(root), _kind_name(kind)).hex()
+    return os.path.join(folder, f"kb-{_install_tag()}-{name}{_SUFFIX}")
 
 
-def _kind_name(kind: type | None) -> str:
-    return "" if kind is None else f"{kind.__module__}.{kind.__qualname__}"
+def _tree(top: str, label: str, suffix: str = "", *, contained: str | None = None) -> list[tuple[str, str]]:
+    """(relative name, path) of every file under `top` whose name ends with `suffix`,
+    sorted; symbolic links to folders are followed once. With `contained`, a link that
+    leads outside that folder raises OSError (no cache: the loader refuses it too)."""
+    out: list[tuple[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+    todo = [(top, label)]
+    while todo:
+        folder, rel = todo.pop()
+        info = os.stat(folder)
+        if (info.st_dev, info.st_ino) in seen:
+            continue  # a link loop, or a folder linked twice
+        seen.add((info.st_dev, info.st_ino))
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name == "__pycache__":
+                    continue
+                if contained is not None and entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if not (real == contained or real.startswith(contained + os.sep)):
+                        raise OSError(f"a link leads outside the knowledge base: {entry.path}")
+                if entry.is_dir():
+                    todo.append((entry.path, os.path.join(rel, entry.name)))
+                elif entry.name.endswith(suffix):
+                    out.append((os.path.join(rel, entry.name), entry.path))
+                    if len(out) > _MAX_KB_FILES:
+                        raise OSError("too many files to fingerprint")
+    out.sort()
+    return out
 
 
-def _hash_tree(h: blake2b, top: str, label: str, suffix: str = "") -> None:
-    """Feed the relative path and content of every file under `top` (whose name ends
-    with `suffix`; ``__pycache__`` folders left out) into `h`, in sorted order."""
-    entries: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        rel = os.path.relpath(dirpath, top)
-        for name in filenames:
-            if name.endswith(suffix):
-                entries.append((os.path.normpath(os.path.join(label, rel, name)), os.path.join(dirpath, name)))
-    entries.sort()
-    for rel, path in entries:
+def _manifest(files: list[tuple[str, str]]) -> bytes:
+    """One record per file: its name, size and content fingerprint (each byte read once)."""
+    out = []
+    for rel, path in files:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block, /dev/zero never end: no cache
             raise OSError(f"not a regular file: {path}")
-        h.update(rel.encode("utf-8", "surrogatepass") + b"\0")
         if st.st_size > _HASH_LIMIT:
-            h.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode())
+            digest = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode()
         else:
             with open(path, "rb") as f:
-                data = f.read()
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(_fingerprint(data))
-        h.update(b"\0")
+                data = f.read(_HASH_LIMIT + 1)
+            digest = len(data).to_bytes(8, "little") + zlib.crc32(data).to_bytes(4, "little") \
+                + zlib.adler32(data).to_bytes(4, "little")
+        out.append(rel.encode("utf-8", "surrogatepass") + b"\0" + digest)
+    return b"\n".join(out)
 
 
-def key(root: str | os.PathLike[str], kind: type | None = None) -> bytes:
-    """The digest a cache file for `root` must carry to be used.
-
-    Raises OSError when a file cannot be read (then nothing is cached).
-    """
+def code_stamp() -> bytes:
+    """What makes a cache file readable by this code (8 bytes): the faqbot version, the
+    Python version, and the name, size and modification time of every module of the
+    package, as Python itself decides whether a .pyc file is stale."""
     from . import __version__
 
-    h = blake2b(digest_size=_DIGEST)
+    stats = []
+    for rel, path in _tree(_PACKAGE, "faqbot", ".py"):
+        st = os.stat(path)
+        stats.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}")
+    return _fp(_MAGIC, __version__, sys.version, sys.implementation.cache_tag or "", str(marshal.version), *stats)
+
+
+def key(root: str | os.PathLike[str], kind: type) -> bytes:
+    """The 16 bytes a cache file for `root` must carry to be used. Raises OSError when
+    a file cannot be read or a link leads outside the knowledge base (no cache then)."""
+    return _key(root, kind)[1]
+
+
+def _key(root: str | os.PathLike[str], kind: type) -> tuple[bytes, bytes]:
+    """(The code stamp, the key)."""
+    from .transaction import folders, snapshot
+
+    stamp = code_stamp()
     given, root = os.fspath(root), os.path.abspath(root)
-    for part in (_MAGIC.decode(), __version__, sys.version, sys.implementation.cache_tag or "",
-                 given, root, _kind_name(kind)):
-        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    _hash_tree(h, _PACKAGE, "faqbot", ".py")  # every module of the package, so a code change invalidates
-    for folder in _KB_FOLDERS:
-        h.update(folder.encode() + b"\0")
-        _hash_tree(h, os.path.join(root, folder), folder)
-    return h.digest()
+    real = os.path.realpath(root)
+    for _ in range(5):
+        before = snapshot(root)
+        parts: list[bytes] = [stamp, given.encode("utf-8", "surrogatepass"), root.encode("utf-8", "surrogatepass"),
+                              _kind_name(kind).encode()]
+        for name, folder in zip(_KB_FOLDERS, folders(root), strict=True):
+            parts.append(_manifest(_tree(str(folder), name, contained=real)))
+        if snapshot(root) == before:  # not read across a switch of `faqbot init`
+            manifest = b"\0".join(parts)
+            return stamp, _fp(manifest) + _fp(manifest[::-1])
+    raise OSError("the knowledge base kept changing while it was read")
 
 
-def load(root: str | os.PathLike[str], build: Callable[[], T], kind: type[T]) -> T:
+def load(root: str | os.PathLike[str], build: Callable[[], T], kind: type[T], *,
+         keep: Callable[[T], bool] | None = None) -> T:
     """The object `build()` returns for the knowledge base in `root`, from the cache
-    when it holds a valid copy, else built (and stored when the cache is writable).
+    when it holds a valid copy, else built (and stored when the cache is writable and
+    `keep`, if given, says yes). `kind` has ``from_state``; what `build` returns has
+    ``to_state`` (see above).
 
     Errors of `build()` propagate; cache problems never do.
     """
-    if not enabled() or not os.path.isdir(os.path.join(root, "intents")):
+    from .transaction import folders
+
+    if not enabled() or not folders(root)[1].is_dir():
         return build()
     path = cache_file(root, kind)
     try:
-        digest = key(root, kind)
+        stamp, digest = _key(root, kind)
     except (OSError, ValueError):
         return build()
     if path is not None:
-        found = _read(path, digest, kind)
+        found = _read(path, digest, kind, stamp)
         if found is not None:
             return found
     obj = build()
-    if path is not None:
+    if path is not None and (keep is None or keep(obj)):
         try:
-            unchanged = key(root, kind) == digest  # not edited while it was being built
+            unchanged = _key(root, kind) == (stamp, digest)  # not edited while it was being built
         except (OSError, ValueError):
             unchanged = False
         if unchanged:
-            _write(path, digest, obj)
+            _write(path, digest, kind, obj, stamp)
     return obj
 
 
-def _read(path: str, digest: bytes, kind: type[T]) -> T | None:
+def peek(root: str | os.PathLike[str], kind: type[T]) -> T | None:
+    """The cached object for `root`, or None (nothing is built or written)."""
+    if not enabled():
+        return None
+    path = cache_file(root, kind)
+    try:
+        stamp, digest = _key(root, kind)
+    except (OSError, ValueError):
+        return None
+    return _read(path, digest, kind, stamp) if path is not None else None
+
+
+def _read(path: str, digest: bytes, kind: type[T], stamp: bytes | None = None) -> T | None:
     """The cached object, or None when the file is missing, stale, corrupt or foreign."""
     try:
+        stamp = stamp if stamp is not None else code_stamp()
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         with open(os.open(path, flags), "rb") as f:  # a FIFO must not block, a symlink is not ours
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_CACHE_BYTES:
                 return None
             if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                return None  # written by someone else, or writable by others: never unpickle it
-            data = f.read()
-        head = len(_MAGIC) + _DIGEST + _CHECK
-        if len(data) <= head or not data.startswith(_MAGIC):
-            return None
-        if data[len(_MAGIC) : len(_MAGIC) + _DIGEST] != digest:
-            return None
-        payload = memoryview(data)[head:]
-        if _checksum(payload) != data[len(_MAGIC) + _DIGEST : head]:
-            return None  # damaged: even a pickle that still loads may hold wrong answers
+                return None  # written by someone else, or writable by others: never read it
+            head = f.read(_HEAD)
+            if len(head) != _HEAD or not head.startswith(_MAGIC):
+                return None
+            at = len(_MAGIC)
+            if head[at : at + 8] != stamp or head[at + 8 : at + 24] != digest:
+                return None
+            length = int.from_bytes(head[at + 24 : at + 32], "little")
+            if length != st.st_size - _HEAD:
+                return None
+            payload = f.read(length)
+        if len(payload) != length or zlib.crc32(payload).to_bytes(4, "little") != head[at + 32 : at + 36]:
+            return None  # damaged: even a payload that still decodes may hold wrong answers
         collecting = gc.isenabled()
-        gc.disable()  # unpickling makes many containers and no garbage: the collector only costs
+        gc.disable()  # decoding makes many containers and no garbage: the collector only costs
         try:
-            obj = _loads(payload)
+            envelope = marshal.loads(payload)
+            if (type(envelope) is not tuple or len(envelope) != 2
+                    or envelope[0] != _kind_name(kind)):
+                return None
+            obj = kind.from_state(envelope[1])  # type: ignore[attr-defined]
         finally:
             if collecting:
                 gc.enable()
+        if st.st_mtime < _now() - _TOUCH_SECONDS:
+            try:
+                os.utime(path)  # used: not pruned as unused
+            except OSError:
+                pass
     except Exception:  # noqa: BLE001 - a broken cache is rebuilt, whatever broke it
         return None
     return obj if type(obj) is kind else None
 
 
-def _fingerprint(data: bytes | memoryview) -> bytes:
-    """A 64-bit hash of `data`: tells a changed or damaged file, not an attack (the
-    cache file's owner and mode keep others from planting one)."""
-    if _siphash is not None:
-        return _siphash(_SIP_KEY, data)  # type: ignore[no-any-return]
-    return blake2b(data, digest_size=8).digest()  # pragma: no cover
+def _now() -> float:
+    import time
+
+    return time.time()
 
 
-_checksum = _fingerprint
-
-
-def _write(path: str, digest: bytes, obj: object) -> None:
-    """Store `obj` atomically; give up silently when it cannot be pickled or written."""
+def _write(path: str, digest: bytes, kind: type, obj: Any, stamp: bytes) -> None:
+    """Store `obj` atomically; give up silently when it cannot be encoded or written."""
     tmp = None
     try:
-        payload = _dumps(obj)
-        check = _checksum(payload)
+        payload = marshal.dumps((_kind_name(kind), obj.to_state()), 4)
+        head = (_MAGIC + stamp + digest + len(payload).to_bytes(8, "little")
+                + zlib.crc32(payload).to_bytes(4, "little"))
         folder = os.path.dirname(path)
         os.makedirs(folder, mode=0o700, exist_ok=True)
         tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(tmp, flags, 0o600)
         with os.fdopen(fd, "wb") as f:
-            f.write(_MAGIC + digest + check)
+            f.write(head)
             f.write(payload)
         os.replace(tmp, path)
         tmp = None
-        _prune(folder, path)
+        _prune(folder, path, stamp)
     except Exception:  # noqa: BLE001 - no cache is better than a failed question
         pass
     finally:
@@ -245,230 +381,46 @@ def _write(path: str, digest: bytes, obj: object) -> None:
                 pass
 
 
-# ------------------------------------------------------------------ compact pickles
-#
-# A built matcher is mostly large dicts of small tuples: unpickling every one of their
-# tens of thousands of objects would cost more than the rest of a start together. So
-# a large dict attribute of a plain object is stored apart: a dict of floats as one
-# array (rebuilt in C), any other dict of plain data as one pickle per value, read
-# only when its key is first looked up (`_LazyDict`). A question touches a few dozen
-# keys; the rest are never read. The object restored is equal to the one stored.
-
-_LAZY_MIN = 256  # dicts with fewer entries are pickled as they are
-_PLAIN = (str, int, float, bool, type(None), bytes)
-
-
-def _dumps(obj: object) -> bytes:
-    import io
-    import pickle
-
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: object) -> object:
-            return _reduce(obj)
-
-    buffer = io.BytesIO()
-    try:
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
-    except Exception:  # noqa: BLE001 - whatever the compact form cannot take, plain pickle can try
-        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return buffer.getvalue()
-
-
-def _is_plain(value: object, depth: int = 0) -> bool:
-    """Data with no object identity worth keeping: numbers, strings, and containers of them."""
-    if isinstance(value, _PLAIN) and type(value) in _PLAIN:
-        return True
-    if depth > 4 or type(value) not in (tuple, list, dict, frozenset, set):
-        return False
-    if type(value) is dict:
-        return all(_is_plain(k, depth + 1) and _is_plain(v, depth + 1) for k, v in value.items())  # type: ignore[union-attr]
-    return all(_is_plain(v, depth + 1) for v in value)  # type: ignore[union-attr]
-
-
-def _reduce(obj: object) -> object:
-    """How `obj` is pickled: a plain object with large dict attributes, with those apart."""
-    cls = type(obj)
-    state = getattr(obj, "__dict__", None)
-    if (type(state) is not dict or isinstance(obj, type) or cls.__new__ is not object.__new__
-            or cls.__reduce_ex__ is not object.__reduce_ex__ or cls.__reduce__ is not object.__reduce__
-            or getattr(cls, "__getstate__", object.__getstate__) is not object.__getstate__  # type: ignore[attr-defined]
-            or hasattr(cls, "__setstate__")):
-        return NotImplemented
-    apart: dict[str, tuple[object, ...]] = {}
-    for name, value in state.items():
-        if type(value) is dict and len(value) >= _LAZY_MIN:
-            values = value.values()
-            if all(type(v) is float for v in values):
-                from array import array
-
-                apart[name] = (_floats, tuple(value), array("d", values).tobytes())
-            elif all(_is_plain(v) for v in values):
-                apart[name] = (_StoredDict.stored, *_StoredDict.encode(value))
-    if not apart:
-        return NotImplemented
-    kept = {k: v for k, v in state.items() if k not in apart}
-    return _restore, (cls, kept, apart)
-
-
-def _restore(cls: type, state: dict[str, object], apart: dict[str, tuple]) -> object:
-    obj = cls.__new__(cls)
-    state = dict(state)
-    for name, (build, *args) in apart.items():
-        state[name] = build(*args)
-    obj.__dict__.update(state)
-    return obj
-
-
-def _floats(keys: tuple[object, ...], data: bytes) -> dict[object, float]:
-    from array import array
-
-    values = array("d")
-    values.frombytes(data)
-    return dict(zip(keys, values))
-
-
-class _StoredDict(dict):  # type: ignore[type-arg]
-    """A read-only dict restored from the cache (see `_LazyDict` and `_FullDict`).
-
-    Iteration follows the order of the dict it replaces; comparison, copying and
-    pickling see every key; changing it raises TypeError.
-    """
-
-    __slots__ = ("_index", "_offsets", "_blob", "_reads")
-
-    @staticmethod
-    def encode(value: dict) -> tuple[tuple[object, ...], bytes, bytes]:  # type: ignore[type-arg]
-        from array import array
-
-        import pickle
-
-        parts = [pickle.dumps(v, protocol=2) for v in value.values()]  # no framing: 15% smaller
-        offsets = array("q", [0])
-        for part in parts:
-            offsets.append(offsets[-1] + len(part))
-        return tuple(value), offsets.tobytes(), b"".join(parts)
-
-    @classmethod
-    def stored(cls, keys: tuple[object, ...], offsets: bytes, blob: bytes) -> _LazyDict:
-        from array import array
-
-        self = _LazyDict()
-        self._index = dict(zip(keys, range(len(keys))))
-        self._offsets = array("q")
-        self._offsets.frombytes(offsets)
-        self._blob = memoryview(blob)
-        self._reads = 0
-        return self
-
-    def _decode(self, key: object) -> object:
-        i = self._index[key]  # KeyError for a key it never had
-        value = _loads(self._blob[self._offsets[i] : self._offsets[i + 1]])
-        return dict.setdefault(self, key, value)  # two threads at once: both get the first one
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def keys(self):  # type: ignore[no-untyped-def]
-        return self._index.keys()
-
-    def values(self):  # type: ignore[no-untyped-def]
-        return [self[k] for k in self._index]
-
-    def items(self):  # type: ignore[no-untyped-def]
-        return [(k, self[k]) for k in self._index]
-
-    def full(self) -> dict:  # type: ignore[type-arg]
-        return {k: self[k] for k in self._index}
-
-    def copy(self) -> dict:  # type: ignore[type-arg, override]
-        return self.full()
-
-    def __eq__(self, other: object) -> bool:
-        return self.full() == (other.full() if isinstance(other, _StoredDict) else other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __or__(self, other: object) -> dict:  # type: ignore[override]
-        return self.full() | other  # type: ignore[operator]
-
-    def __ror__(self, other: object) -> dict:  # type: ignore[override]
-        return other | self.full()  # type: ignore[operator]
-
-    def __repr__(self) -> str:
-        return repr(self.full())
-
-    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
-        return dict, (self.full(),)
-
-    def _read_only(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("a knowledge base loaded from the cache is read-only")
-
-    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
-    setdefault = pop = popitem = update = clear = _read_only  # type: ignore[assignment]
-
-
-class _LazyDict(_StoredDict):
-    """Values are unpickled when their key is first looked up: a question touches a few
-    dozen keys of thousands. ``d[k]`` of a key already read runs at plain-dict speed.
-    After many ``get``/``in`` calls (a long-running process) every value is read and
-    the dict becomes a `_FullDict`, where those run at plain-dict speed too."""
-
-    __slots__ = ()
-
-    def __missing__(self, key: object) -> object:
-        return self._decode(key)
-
-    def __contains__(self, key: object) -> bool:
-        self._reads += 1
-        if self._reads > 4 * len(self._index):
-            self._read_all()
-        return key in self._index
-
-    def get(self, key: object, default: object = None) -> object:
-        self._reads += 1
-        if self._reads > 4 * len(self._index):
-            self._read_all()
-        return self[key] if key in self._index else default
-
-    def _read_all(self) -> None:
-        for key in self._index:
-            if not dict.__contains__(self, key):
-                self._decode(key)
-        self.__class__ = _FullDict  # same layout; every key is stored now
-
-
-class _FullDict(_StoredDict):
-    """A `_LazyDict` whose every value has been read: lookups are plain dict lookups."""
-
-    __slots__ = ()
-
-
-def _prune(folder: str, keep: str) -> None:
-    """Keep the `_MAX_FILES` newest cache files (every temporary knowledge base a test
-    suite loads makes one), and remove temporary files a crashed writer left."""
-    import time
-
-    now = time.time()
-    files: list[tuple[float, str]] = []
+def _prune(folder: str, keep: str, stamp: bytes) -> None:
+    """Remove what can never be read again or has not been used for long (see above)."""
+    now = _now()
+    mine = f"kb-{_install_tag()}-"
+    kept: list[tuple[float, int, str]] = []
     with os.scandir(folder) as it:
-        for entry in it:
-            try:
-                if entry.name.startswith("kb-") and entry.name.endswith(".pickle"):
-                    files.append((entry.stat().st_mtime, entry.path))
-                elif entry.name.startswith(".kb-") and entry.name.endswith(".tmp"):
-                    if now - entry.stat().st_mtime > 3600:
-                        os.unlink(entry.path)
-            except OSError:
-                pass
-    files.sort(reverse=True)
-    for _, path in files[_MAX_FILES:]:
-        if path != keep:
+        entries = list(it)
+    for entry in entries:
+        try:
+            if entry.name.startswith(".kb-") and entry.name.endswith(".tmp"):
+                if now - entry.stat(follow_symlinks=False).st_mtime > 3600:
+                    os.unlink(entry.path)  # a crashed writer's
+                continue
+            if not entry.name.startswith("kb-"):
+                continue
+            st = entry.stat(follow_symlinks=False)
+            if entry.path == keep:
+                continue
+            dead = not entry.name.endswith(_SUFFIX)  # an older layout (kb-*.pickle): unreadable
+            dead = dead or now - st.st_mtime > MAX_AGE_DAYS * 86_400
+            if not dead and entry.name.startswith(mine):
+                with open(entry.path, "rb") as f:
+                    head = f.read(len(_MAGIC) + 8)
+                dead = head != _MAGIC + stamp  # this installation's older code wrote it
+            if dead:
+                os.unlink(entry.path)
+            else:
+                kept.append((st.st_mtime, st.st_size, entry.path))
+        except OSError:
+            pass
+    kept.sort(reverse=True)  # most recently used first
+    try:
+        total = os.stat(keep).st_size
+    except OSError:
+        total = 0
+    count = 1
+    for _, size, path in kept:
+        count += 1
+        total += size
+        if count > MAX_FILES or total > MAX_TOTAL_BYTES:
             try:
                 os.unlink(path)
             except OSError:

@@ -13,23 +13,30 @@ a loaded knowledge base can still have:
 
 Warnings are only computed for a knowledge base without errors: on a partly loaded
 one they would mislead (an example "belongs" to a neighbour of a missing intent).
+The findings of a knowledge base without errors are a pure function of its files
+and of faqbot's code, so they are cached like the bot (`faqbot.cache`): checking
+it again unchanged only reads them back. The matcher comes from the bot's cache
+when it is there, else it alone is built (no passage index).
+
+`run` gives the text `faqbot check` prints: errors each on a line, warnings
+counted by kind (biggest first; ``verbose`` lists each one), the coverage, a
+summary; or the JSON report, which always lists everything.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from . import cache
 from .errors import KnowledgeBaseError, UsageError
-from .knowledge import Intent, KnowledgeBase, bundled_path, load
+from .files import LineDict, LineList, excerpt
+from .knowledge import Intent, KnowledgeBase, _load, bundled_path
 from .text import STOPWORDS, normalize, stem, tokenize
 
 __all__ = ["CheckReport", "Coverage", "Problem", "Sentence", "check", "run"]
@@ -43,6 +50,15 @@ DUPLICATE_RATIO = 85.0
 #: An answer whose content words are found in its quotes less often than this
 #: share "shares almost no words" with them: it may say what the quotes do not.
 MIN_ANSWER_SUPPORT = 0.3
+#: What each kind of warning means, as the grouped summary says it.
+WARNING_KINDS = {
+    "draft": "intents still marked 'review: true' (drafts): review each, then delete the marker",
+    "few-examples": f"intents with fewer than {MIN_EXAMPLES} example questions",
+    "misassigned-example": "example questions the matcher gives to another intent",
+    "near-duplicate": "example questions (nearly) the same as another intent's",
+    "unsupported-answer": "answers that share almost no words with their quotes",
+    "uncited-sentence": "sentences of the sources that no intent cites",
+}
 
 
 @dataclass(frozen=True)
@@ -122,6 +138,21 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def to_state(self) -> tuple[Any, ...]:
+        """Plain data for `faqbot.cache`."""
+        coverage = None
+        if self.coverage is not None:
+            c = self.coverage
+            coverage = (c.cited, c.total, tuple((s.source, s.file, s.line, s.paragraph, s.text) for s in c.uncited))
+        return (str(self.path), tuple((p.severity, p.file, p.line, p.intent, p.message, p.code) for p in self.problems),
+                coverage)
+
+    @classmethod
+    def from_state(cls, state: tuple[Any, ...]) -> CheckReport:
+        path, problems, coverage = state
+        cov = None if coverage is None else Coverage(coverage[0], coverage[1], tuple(Sentence(*s) for s in coverage[2]))
+        return cls(Path(path), tuple(Problem(*p) for p in problems), cov)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": str(self.path), "ok": self.ok, "errors": len(self.errors), "warnings": len(self.warnings),
@@ -135,14 +166,20 @@ def check(path: str | Path | None = None) -> CheckReport:
     root = Path(path) if path is not None else bundled_path()
     if not root.is_dir():
         raise UsageError(f"knowledge base folder not found: {root}")
+    # only the findings of a knowledge base without errors are kept: errors are cheap to find
+    return cache.load(root, lambda: _check(root), CheckReport, keep=lambda report: report.ok)
+
+
+def _check(root: Path) -> CheckReport:
     errors: list[KnowledgeBaseError] = []
+    documents: dict[str, Any] = {}
     try:
-        kb = load(root, errors=errors)
+        kb = _load(root, errors=errors, documents=documents)
     except KnowledgeBaseError as e:  # the folder or its sources: nothing more can be checked
         errors.append(e)
     if errors:
         return CheckReport(root, tuple(_from_error(e) for e in errors), None)
-    lines = _YamlLines(root)
+    lines = _YamlLines(documents)
     problems = [
         *_drafts(kb, lines),
         *_few_examples(kb, lines),
@@ -171,7 +208,7 @@ def _drafts(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
         Problem("warning", i.file, lines.key(i, "review"), i.id,
                 "a draft not yet reviewed: check its questions and answer against the quotes, "
                 "then delete 'review: true'", "draft")
-        for i in kb.intents if lines.value(i, "review") in ("true", "True", "yes")
+        for i in kb.intents if lines.value(i, "review") is True
     ]
 
 
@@ -180,14 +217,19 @@ def _few_examples(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
         Problem("warning", i.file, lines.key(i, "questions"), i.id,
                 f"only {len(i.questions)} example question{'s' if len(i.questions) != 1 else ''}; "
                 f"write at least {MIN_EXAMPLES}, worded the ways people ask", "few-examples")
-        for i in kb.intents if len(i.questions) < MIN_EXAMPLES
+        # a draft is reported once, as a draft: its few generated questions are for its
+        # reviewer to extend, and the bot answers drafts from the article's sentences too
+        for i in kb.intents if len(i.questions) < MIN_EXAMPLES and not i.draft
     ]
 
 
 def _misassigned_examples(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
     from .bot import FAQBot
+    from .matcher import Matcher
 
-    matcher = FAQBot(kb).matcher  # the very matcher `faqbot ask` uses
+    bot = cache.peek(kb.path, FAQBot)  # the very matcher `faqbot ask` uses, if it is cached
+    matcher = bot.matcher if bot is not None else Matcher(
+        {i.id: list(i.questions) for i in kb.intents}, synonyms=kb.synonyms)
     out = []
     for intent in kb.intents:
         for n, question in enumerate(intent.questions):
@@ -287,81 +329,85 @@ def _coverage(kb: KnowledgeBase) -> Coverage:
 
 
 def _quote(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    return excerpt(text, limit)
 
 
 class _YamlLines:
-    """Lines of an intent's fields and of each of its example questions.
+    """Lines of an intent's fields and of each of its example questions, read from the
+    documents the loader parsed (`LineDict` and `LineList` remember them). Unknown
+    lines fall back to the intent's line."""
 
-    The loader keeps the line of each intent and of each key; the line of each list
-    item is read here from the YAML node tree (composition builds no objects, so it is
-    as safe as the safe loader). Unknown lines fall back to the intent's line."""
+    def __init__(self, documents: dict[str, Any]) -> None:
+        self._by_file: dict[str, dict[str, LineDict]] = {}
+        for file, data in documents.items():
+            entries = data.get("intents") if isinstance(data, dict) else None
+            self._by_file[file] = {
+                e["id"]: e for e in (entries if isinstance(entries, list) else [])
+                if isinstance(e, LineDict) and isinstance(e.get("id"), str)
+            }
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._files: dict[str, dict[str, dict[str, Any]]] = {}
-
-    def _intents(self, file: str) -> dict[str, dict[str, Any]]:
-        if file not in self._files:
-            found: dict[str, dict[str, Any]] = {}
-            try:
-                node = yaml.compose((self.root / file).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-            except (OSError, UnicodeError, yaml.YAMLError):
-                node = None
-            for entry in _get(node, "intents").value if isinstance(_get(node, "intents"), yaml.SequenceNode) else []:
-                ident = _get(entry, "id")
-                if not isinstance(ident, yaml.ScalarNode):
-                    continue
-                pairs = entry.value if isinstance(entry, yaml.MappingNode) else []
-                keys = {k.value: k.start_mark.line + 1 for k, _ in pairs}
-                values = {k.value: v.value for k, v in pairs if isinstance(v, yaml.ScalarNode)}
-                questions = _get(entry, "questions")
-                items = [q.start_mark.line + 1 for q in questions.value] if isinstance(questions, yaml.SequenceNode) else []
-                found[ident.value] = {"keys": keys, "values": values, "questions": items}
-            self._files[file] = found
-        return self._files[file]
+    def _entry(self, intent: Intent) -> LineDict | None:
+        return self._by_file.get(intent.file, {}).get(intent.id)
 
     def key(self, intent: Intent, key: str) -> int:
-        return int(self._intents(intent.file).get(intent.id, {}).get("keys", {}).get(key, intent.line))
+        entry = self._entry(intent)
+        return int(entry.lines.get(key, intent.line)) if entry is not None else intent.line
 
-    def value(self, intent: Intent, key: str) -> str | None:
-        """The text of a plain (scalar) field as written, or None."""
-        value = self._intents(intent.file).get(intent.id, {}).get("values", {}).get(key)
-        return value if isinstance(value, str) else None
+    def value(self, intent: Intent, key: str) -> Any:
+        """The value of a field as written, or None."""
+        entry = self._entry(intent)
+        return entry.get(key) if entry is not None else None
 
     def question(self, intent: Intent, n: int) -> int:
-        items = self._intents(intent.file).get(intent.id, {}).get("questions", [])
-        return int(items[n]) if n < len(items) else self.key(intent, "questions")
-
-
-def _get(node: Any, key: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
-    return None
+        entry = self._entry(intent)
+        items = entry.get("questions") if entry is not None else None
+        if isinstance(items, LineList) and n < len(items.lines):
+            return items.lines[n]
+        return self.key(intent, "questions")
 
 
 # ------------------------------------------------------------------ the command
 
 
-def run(args: argparse.Namespace) -> int:
-    """`faqbot check [--kb DIR] [--json]`: exit 1 when there are errors, else 0."""
+def run(path: str | Path | None = None, *, as_json: bool = False, verbose: bool = False) -> tuple[int, str]:
+    """`faqbot check [--kb DIR] [--json] [--verbose]`: (exit status, text to print). The
+    status is 1 when there are errors, else 0."""
+    report = check(path)
+    code = 1 if report.errors else 0
+    if as_json:
+        # ASCII-only JSON: faithful, and nothing in it a terminal would act on
+        return code, json.dumps(report.to_dict(), ensure_ascii=True) + "\n"
+    return code, format_report(report, verbose=verbose)
+
+
+def format_report(report: CheckReport, *, verbose: bool = False) -> str:
+    """The report as `faqbot check` prints it (terminal-safe)."""
     from .render import clean
 
-    report = check(args.kb)
-    if args.json:
-        # ASCII-only JSON: faithful, and nothing in it a terminal would act on
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=True) + "\n")
-        return 1 if report.errors else 0
-    out = [" ".join(clean(str(p)).split()) for p in report.problems]
+    def line(text: str) -> str:
+        return " ".join(clean(text).split())
+
+    out = [line(str(p)) for p in report.errors]
+    warnings = report.warnings
+    if verbose:
+        out += [line(str(p)) for p in warnings]
+    elif warnings:
+        counts: dict[str, list[Problem]] = {}
+        for p in warnings:
+            counts.setdefault(p.code, []).append(p)
+        out.append(f"{len(warnings)} warning{'s' * (len(warnings) != 1)} of {len(counts)} "
+                   f"kind{'s' * (len(counts) != 1)} (faqbot check --verbose lists each one):")
+        width = len(str(max(len(v) for v in counts.values())))
+        for code, found in sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            first = found[0]
+            where = (first.file or "") + (f":{first.line}" if first.file and first.line else "")
+            out.append(f"  {len(found):>{width}} " + line(f"{code}: {WARNING_KINDS.get(code, code)}"
+                                                           + (f" (first: {where})" if where else "")))
     if report.coverage is not None:
         out.append(f"coverage: {report.coverage}")
     else:
         out.append("warnings and coverage are checked once the errors are fixed")
-    n_err, n_warn = len(report.errors), len(report.warnings)
-    out.append(f"{clean(str(report.path))}: {n_err} error{'s' * (n_err != 1)}, "
+    n_err, n_warn = len(report.errors), len(warnings)
+    out.append(f"{line(str(report.path))}: {n_err} error{'s' * (n_err != 1)}, "
                f"{n_warn} warning{'s' * (n_warn != 1)}")
-    sys.stdout.write("\n".join(out) + "\n")
-    return 1 if report.errors else 0
+    return "\n".join(out) + "\n"

@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Validate a knowledge base: errors (exit 1) and warnings (exit 0), each with file, line and intent.",
     )
     check.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    check.add_argument("--verbose", "-v", action="store_true", help="list every warning, not only a count of each kind")
     _common(check)
 
     init = sub.add_parser(
@@ -262,13 +263,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import run
 
-    return run(args)
+    code, text = run(args.kb, as_json=args.json, verbose=args.verbose)
+    sys.stdout.write(text)
+    return code
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from .scaffold import run
 
-    return run(args)
+    sys.stdout.write(run(args.article, args.out, title=args.title))
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -10,17 +10,28 @@ Layout of a knowledge base directory::
 Everything is checked at load, and every quote is located in its source. The
 first problem found raises `KnowledgeBaseError`, whose one-line message names
 the file, the line and the intent.
+
+The loader reads only regular files inside the knowledge-base folder (a symbolic
+link that leads out of it is refused, naming the link), quotes user content in its
+errors only as a short escaped excerpt, and bounds its work whatever the files hold:
+`MAX_FILE_BYTES` per file and `MAX_TOTAL_BYTES` in all, `MAX_YAML_NODES` YAML values
+with aliases expanded, and at most `MAX_INTENT_FILES` intents files, `MAX_SOURCES`
+sources, `MAX_INTENTS` intents, `MAX_QUESTIONS` example questions per intent and
+`MAX_EXAMPLES` in all. A knowledge base being changed by `faqbot init` reads as
+before or after the change, never a mix (`faqbot.transaction`).
 """
 
 from __future__ import annotations
 
+import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import transaction
 from .errors import KnowledgeBaseError
+from .files import FileError, LineDict, YamlBudget, excerpt, load_yaml, read_text
 from .replies import Citation
 from .sources import Source
 
@@ -28,6 +39,18 @@ __all__ = ["Intent", "KnowledgeBase", "Topic", "bundled_path", "load"]
 
 #: A knowledge-base file larger than this is refused (a KB file is a few KB).
 MAX_FILE_BYTES = 2_000_000
+#: All the files of a knowledge base together (a 1 MB article drafts about 3 MB).
+MAX_TOTAL_BYTES = 32_000_000
+#: YAML values (aliases expanded) in all the YAML files together: 10,000 intents of
+#: ten examples are about 300,000.
+MAX_YAML_NODES = 1_000_000
+#: Caps that keep loading (and building the matcher) within seconds: a knowledge base
+#: over one of them is refused with a one-line error saying which.
+MAX_INTENT_FILES = 1_000
+MAX_SOURCES = 200
+MAX_INTENTS = 20_000
+MAX_QUESTIONS = 1_000
+MAX_EXAMPLES = 200_000
 #: Intent kinds: `answer` is answered from its citations, `gap` says honestly that
 #: the article does not answer it (reply status ``unknown``), `smalltalk` is chat.
 KINDS = ("answer", "gap", "smalltalk")
@@ -91,6 +114,31 @@ class KnowledgeBase:
     def intent(self, intent_id: str) -> Intent:
         return self._by_id[intent_id]
 
+    def to_state(self) -> dict[str, Any]:
+        """Plain data for `faqbot.cache`, from which `from_state` rebuilds an equal
+        knowledge base without reading a file."""
+        names = tuple(Intent.__dataclass_fields__)
+        intents = [tuple(tuple(_citation_state(c) for c in v) if n == "citations" else v
+                         for n, v in zip(names, (getattr(i, n) for n in names), strict=True)) for i in self.intents]
+        return {"path": str(self.path), "sources": [s.to_state() for s in self.sources.values()],
+                "fields": names, "intents": intents,
+                "topics": [(t.name, t.file, t.intents) for t in self.topics], "synonyms": dict(self.synonyms),
+                "vocabulary": dict(self.vocabulary)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> KnowledgeBase:
+        if tuple(state["fields"]) != tuple(Intent.__dataclass_fields__):
+            raise ValueError("stored by another version of Intent")
+        at = state["fields"].index("citations")
+        intents = []
+        for row in state["intents"]:
+            row = list(row)
+            row[at] = tuple(Citation(*c) for c in row[at])
+            intents.append(Intent(*row))
+        sources = {s[0]: Source.from_state(s) for s in state["sources"]}
+        return cls(Path(state["path"]), sources, tuple(intents), tuple(Topic(*t) for t in state["topics"]),
+                   dict(state["synonyms"]), dict(state["vocabulary"]))
+
     @property
     def _by_id(self) -> dict[str, Intent]:
         cache = self.__dict__.get("_by_id_cache")
@@ -98,6 +146,10 @@ class KnowledgeBase:
             cache = {i.id: i for i in self.intents}
             object.__setattr__(self, "_by_id_cache", cache)
         return cache
+
+
+def _citation_state(c: Citation) -> tuple[Any, ...]:
+    return (c.source, c.section, c.paragraph, c.start, c.end, c.quote)
 
 
 def bundled_path() -> Path:
@@ -113,103 +165,39 @@ def bundled_path() -> Path:
     return here.parent.parent
 
 
-# ---------------------------------------------------------------- YAML with lines
-# PyYAML is imported on first use: a bot loaded from the cache (faqbot.cache) never needs it.
+# ---------------------------------------------------------------- reading files
+# PyYAML is imported on first use (by faqbot.files): a bot loaded from the cache never needs it.
+
+_Map = LineDict  # a YAML mapping that remembers the line of each key
 
 
-class _Map(dict):  # type: ignore[type-arg]
-    """A YAML mapping that remembers the line of each key."""
+class _Reader:
+    """Reads the files of one knowledge base within its limits: inside `root`, and at
+    most `MAX_TOTAL_BYTES` and `MAX_YAML_NODES` in all."""
 
-    line: int = 0
-    lines: dict[Any, int]
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.left = MAX_TOTAL_BYTES
+        self.budget = YamlBudget(MAX_YAML_NODES)
 
-
-_LOADER: list[Any] = []
-
-
-def _line_loader() -> Any:
-    """A safe loader whose mappings remember their lines and reject duplicate keys."""
-    if not _LOADER:
-        import yaml
-
-        class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-            pass
-
-        _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-        _LOADER.append(_LineLoader)
-    return _LOADER[0]
-
-
-def _construct_map(loader: Any, node: Any) -> Any:
-    import yaml
-
-    data = _Map()
-    data.line = node.start_mark.line + 1
-    data.lines = {}
-    yield data
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+    def text(self, path: Path, display: str) -> str:
         try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            ) from None
-        if key in data:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        data[key] = loader.construct_object(value_node, deep=True)
-        data.lines[key] = key_node.start_mark.line + 1
+            text = read_text(path, limit=min(MAX_FILE_BYTES, self.left), display=display, root=self.root,
+                             what="knowledge-base file", container="the knowledge base")
+        except FileError as e:
+            if "-byte limit" in e.message and self.left < MAX_FILE_BYTES:
+                raise KnowledgeBaseError(f"the knowledge base's files are over {MAX_TOTAL_BYTES:,} bytes in all",
+                                         file=display) from None
+            raise KnowledgeBaseError(e.message, file=display, line=e.line) from None
+        self.left -= len(text.encode("utf-8", "surrogatepass"))
+        return text
 
-
-def _read_text(path: Path, display: str) -> str:
-    try:
-        info = path.stat()
-        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):  # a FIFO would block, /dev/zero never end
-            raise KnowledgeBaseError("is not a regular file (a device, pipe or socket)", file=display)
-        size = info.st_size
-        if size > MAX_FILE_BYTES:
-            raise KnowledgeBaseError(
-                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for knowledge-base files",
-                file=display,
-            )
-        with path.open("rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # bounded, should it grow meanwhile
-        if len(data) > MAX_FILE_BYTES:
-            raise KnowledgeBaseError(
-                f"file is over the {MAX_FILE_BYTES:,}-byte limit for knowledge-base files", file=display
-            )
-    except KnowledgeBaseError:
-        raise
-    except FileNotFoundError:
-        raise KnowledgeBaseError("file not found", file=display) from None
-    except IsADirectoryError:
-        raise KnowledgeBaseError("is a directory, not a file", file=display) from None
-    except OSError as e:
-        raise KnowledgeBaseError(f"cannot read file: {e.strerror or e}", file=display) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise KnowledgeBaseError(f"not valid UTF-8 (byte {e.start})", file=display, line=line) from None
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _parse_yaml(path: Path, display: str) -> Any:
-    import yaml
-
-    text = _read_text(path, display)
-    try:
-        return yaml.load(text, Loader=_line_loader())  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = e.problem or e.context or "invalid YAML"
-        raise KnowledgeBaseError(
-            f"YAML error: {problem}", file=display, line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as e:
-        raise KnowledgeBaseError(f"YAML error: {e}", file=display) from None
+    def yaml(self, path: Path, display: str) -> Any:
+        text = self.text(path, display)
+        try:
+            return load_yaml(text, display=display, budget=self.budget)
+        except FileError as e:
+            raise KnowledgeBaseError(e.message, file=display, line=e.line) from None
 
 
 # ------------------------------------------------------------------ validation
@@ -224,6 +212,10 @@ class _Checker:
         self.line = line
         self.intent = intent
 
+    def line_of(self, key: str) -> int:
+        """The line of `key` in this mapping (its own line when unknown)."""
+        return self.data.lines.get(key, self.line) if isinstance(self.data, _Map) else self.line
+
     def fail(self, message: str, key: str | None = None) -> KnowledgeBaseError:
         line = self.line
         if key is not None and isinstance(self.data, _Map):
@@ -234,7 +226,7 @@ class _Checker:
         for key in self.data:
             if key not in allowed:
                 raise self.fail(
-                    f"unknown key '{key}' in {what} (allowed: {', '.join(sorted(allowed))})", key
+                    f"unknown key {excerpt(key)} in {what} (allowed: {', '.join(sorted(allowed))})", key
                 )
 
     def text(self, key: str, *, required: bool = True, default: str = "") -> str:
@@ -264,15 +256,21 @@ class _Checker:
 def _kind(value: Any) -> str:
     if value is None:
         return "empty"
-    return {dict: "a mapping", _Map: "a mapping", list: "a list", str: "a string", bool: "true/false",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return {str: "a string", bool: "true/false", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__)
 
 
-def _load_sources(root: Path) -> dict[str, Source]:
+def _load_sources(reader: _Reader, seeds: Path) -> dict[str, Source]:
     display = "seeds/sources.yaml"
-    data = _parse_yaml(root / "seeds" / "sources.yaml", display)
+    data = reader.yaml(seeds / "sources.yaml", display)
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list) or not data["sources"]:
         raise KnowledgeBaseError("expected a mapping with a non-empty 'sources:' list", file=display, line=1)
+    if len(data["sources"]) > MAX_SOURCES:
+        raise KnowledgeBaseError(f"more than {MAX_SOURCES} sources", file=display, line=getattr(data, "line", 1))
     sources: dict[str, Source] = {}
     for entry in data["sources"]:
         line = getattr(entry, "line", 1)
@@ -282,15 +280,15 @@ def _load_sources(root: Path) -> dict[str, Source]:
         check.keys(_SOURCE_KEYS, "a source")
         sid = check.text("id")
         if sid in sources:
-            raise check.fail(f"duplicate source id '{sid}'", "id")
+            raise check.fail(f"duplicate source id {excerpt(sid)}", "id")
         file = check.text("file")
         provenance = entry.get("provenance") or {}
         if not isinstance(provenance, dict):
             raise check.fail("field 'provenance' must be a mapping", "provenance")
-        path = root / "seeds" / file
-        if Path(file).is_absolute() or ".." in Path(file).parts:
-            raise check.fail(f"source file '{file}' must be a plain name inside seeds/", "file")
-        text = _read_text(path, f"seeds/{file}")
+        path = seeds / file
+        if Path(file).is_absolute() or ".." in Path(file).parts or "\0" in file:
+            raise check.fail(f"source file {excerpt(file)} must be a plain name inside seeds/", "file")
+        text = reader.text(path, f"seeds/{file}")
         sources[sid] = Source.from_text(
             sid, text, title=check.text("title", required=False, default=sid), file=file,
             provenance={str(k): v for k, v in provenance.items()},
@@ -304,15 +302,15 @@ def _load_synonyms(data: Any, display: str, line: int, into: dict[str, tuple[str
     for term, variants in data.items():
         at = data.lines.get(term, line) if isinstance(data, _Map) else line
         if not isinstance(term, str) or not term.strip():
-            raise KnowledgeBaseError(f"synonym term {term!r} must be a non-empty string", file=display, line=at)
+            raise KnowledgeBaseError(f"synonym term {excerpt(term)} must be a non-empty string", file=display, line=at)
         if isinstance(variants, str):
             variants = [variants]
         if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
             raise KnowledgeBaseError(
-                f"{key} of '{term}' must be a list of non-empty strings", file=display, line=at
+                f"{key} of {excerpt(term)} must be a list of non-empty strings", file=display, line=at
             )
         if term in into:
-            raise KnowledgeBaseError(f"{key} term '{term}' is defined twice", file=display, line=at)
+            raise KnowledgeBaseError(f"{key} term {excerpt(term)} is defined twice", file=display, line=at)
         into[term] = tuple(variants)
 
 
@@ -325,17 +323,19 @@ def _load_intent(
     check = _Checker(entry, display, line)
     raw_id = entry.get("id")
     if isinstance(raw_id, str):
-        check.intent = raw_id
+        check.intent = raw_id if _ID.match(raw_id) and len(raw_id) <= 100 else excerpt(raw_id)[1:-1]
     intent_id = check.text("id")
     if not _ID.match(intent_id):
-        raise check.fail(f"id '{intent_id}' must be a kebab-case slug (a-z, 0-9, single dashes)", "id")
+        raise check.fail(f"id {excerpt(intent_id)} must be a kebab-case slug (a-z, 0-9, single dashes)", "id")
     check.keys(_INTENT_KEYS, "an intent")
     kind = check.text("kind", required=False, default="answer")
     if kind not in KINDS:
-        raise check.fail(f"kind '{kind}' is not one of: {', '.join(KINDS)}", "kind")
+        raise check.fail(f"kind {excerpt(kind)} is not one of: {', '.join(KINDS)}", "kind")
     questions = check.text_list("questions")
     if len(questions) < MIN_QUESTIONS:
         raise check.fail("needs at least one example question", "questions")
+    if len(questions) > MAX_QUESTIONS:
+        raise check.fail(f"has {len(questions):,} example questions, over the limit of {MAX_QUESTIONS:,}", "questions")
     answer = check.text("answer")
     citations: list[Citation] = []
     raw_citations = entry.get("citations")
@@ -352,9 +352,8 @@ def _load_intent(
         quote = item_check.text("quote")
         source = sources.get(source_id)
         if source is None:
-            raise item_check.fail(
-                f"citation names unknown source '{source_id}' (known: {', '.join(sorted(sources))})", "source"
-            )
+            known = ", ".join(sorted(sources)[:10]) + (", …" if len(sources) > 10 else "")
+            raise item_check.fail(f"citation names unknown source {excerpt(source_id)} (known: {known})", "source")
         citation = source.locate(quote)
         if citation is None:
             raise item_check.fail(_quote_error(quote, source), "quote")
@@ -380,19 +379,15 @@ def _quote_error(quote: str, source: Source) -> str:
     the exact source text to paste instead, as a YAML double-quoted string."""
     import json  # only for this error message: not on the path of every start
 
-    message = f"quote is not an exact slice of source '{source.id}': {_shorten(quote)!r}"
+    message = f"quote is not an exact slice of source '{source.id}': {excerpt(quote, 60)}"
     near = source.locate_loosely(quote)
-    if near is None:
+    if near is None or len(near.quote) > 500:
         return message
     # JSON's string syntax is YAML's double-quoted one; whitespace other than single
     # spaces is escaped too, so the one-line error keeps the text exact.
     exact = re.sub(r"(?<= ) |[^\S ]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(near.quote, ensure_ascii=False))
-    return f"{message}; it differs only in whitespace, quote marks or case: paste the exact source text instead: quote: {exact}"
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return (f"{message}; it differs only in whitespace, quote marks or case: "
+            f"paste the exact source text instead: quote: {exact}")
 
 
 def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | None = None) -> KnowledgeBase:
@@ -403,19 +398,49 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
     loading goes on without that file or intent (problems with the folder or the sources
     still raise): the knowledge base returned is then incomplete.
     """
+    return _load(path, errors=errors)
 
+
+def _load(path: str | Path | None, *, errors: list[KnowledgeBaseError] | None = None,
+          documents: dict[str, Any] | None = None) -> KnowledgeBase:
+    """`load`; with `documents`, also the parsed intents files (display name -> data,
+    with lines: `faqbot check` reads the line of each example there)."""
+    root = Path(path) if path is not None else bundled_path()
+    if not root.is_dir():
+        raise KnowledgeBaseError(f"knowledge base folder not found: {root}")
+    for attempt in range(5):
+        # A reader racing `faqbot init` adding to this knowledge base could read one of
+        # its folders before the switch and the other after it: read again then.
+        before = transaction.snapshot(root)
+        found: list[KnowledgeBaseError] = []
+        docs: dict[str, Any] = {}
+        try:
+            kb = _load_once(root, found if errors is not None else None, docs)
+        except KnowledgeBaseError:
+            if transaction.snapshot(root) != before and attempt < 4:
+                continue
+            raise
+        if transaction.snapshot(root) != before and attempt < 4:
+            continue
+        if errors is not None:
+            errors.extend(found)
+        if documents is not None:
+            documents.update(docs)
+        return kb
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _load_once(root: Path, errors: list[KnowledgeBaseError] | None, documents: dict[str, Any]) -> KnowledgeBase:
     def report(error: KnowledgeBaseError) -> None:
         if errors is None:
             raise error
         errors.append(error)
 
-    root = Path(path) if path is not None else bundled_path()
-    if not root.is_dir():
-        raise KnowledgeBaseError(f"knowledge base folder not found: {root}")
-    intents_dir = root / "intents"
+    seeds_dir, intents_dir = transaction.folders(root)
     if not intents_dir.is_dir():
         raise KnowledgeBaseError("no intents/ folder in the knowledge base", file=str(root))
-    sources = _load_sources(root)
+    reader = _Reader(root)
+    sources = _load_sources(reader, seeds_dir)
     intents: list[Intent] = []
     topics: list[Topic] = []
     synonyms: dict[str, tuple[str, ...]] = {}
@@ -423,23 +448,42 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
     seen: dict[str, Intent] = {}
     follow_up_lines: dict[str, int] = {}
     broken: set[str] = set()  # ids of intents left out (with `errors`)
-    files = sorted(p for p in intents_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+    examples = 0
+    try:
+        files = []
+        with os.scandir(intents_dir) as it:
+            for entry in it:
+                if entry.name.endswith((".yaml", ".yml")) and not entry.name.startswith("."):
+                    files.append(Path(entry.path))
+                    if len(files) > MAX_INTENT_FILES:
+                        raise KnowledgeBaseError(f"more than {MAX_INTENT_FILES:,} intents files", file="intents/")
+    except OSError as e:
+        raise KnowledgeBaseError(f"cannot list the folder: {e.strerror or e}", file="intents/") from None
+    files.sort()
+    try:  # refused before any is parsed: the sizes are known
+        listed = sum(os.stat(f).st_size for f in files if not f.is_symlink())
+    except OSError:
+        listed = 0
+    if listed > MAX_TOTAL_BYTES:
+        raise KnowledgeBaseError(f"the knowledge base's files are over {MAX_TOTAL_BYTES:,} bytes in all "
+                                 f"({listed:,} in intents/)", file="intents/")
     for file in files:
         display = f"intents/{file.name}"
         try:
-            data = _parse_yaml(file, display)
+            data = reader.yaml(file, display)
             if data is None:
                 continue  # an empty file holds nothing
             if not isinstance(data, dict):
                 raise KnowledgeBaseError(
                     f"expected a mapping with 'topic:' and 'intents:', not {_kind(data)}", file=display, line=1
                 )
+            documents[display] = data
             check = _Checker(data, display, 1)
             check.keys(_FILE_KEYS, "an intents file")
             if "synonyms" in data:
-                _load_synonyms(data["synonyms"], display, data.lines.get("synonyms", 1), synonyms)
+                _load_synonyms(data["synonyms"], display, check.line_of("synonyms"), synonyms)
             if "vocabulary" in data:
-                _load_synonyms(data["vocabulary"], display, data.lines.get("vocabulary", 1), vocabulary, "vocabulary")
+                _load_synonyms(data["vocabulary"], display, check.line_of("vocabulary"), vocabulary, "vocabulary")
             if "intents" not in data:
                 if "synonyms" in data or "vocabulary" in data:
                     continue
@@ -449,8 +493,12 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
             if not isinstance(entries, list):
                 raise check.fail(f"'intents' must be a list, not {_kind(entries)}", "intents")
         except KnowledgeBaseError as e:
+            if "limit" in e.message or "in all" in e.message or "aliases" in e.message:
+                raise  # over a limit: nothing after it can be trusted to be bounded
             report(e)
             continue
+        if len(seen) + len(broken) + len(entries) > MAX_INTENTS:
+            raise KnowledgeBaseError(f"more than {MAX_INTENTS:,} intents", file=display, line=check.line_of("intents"))
         ids: list[str] = []
         for entry in entries:
             try:
@@ -466,6 +514,10 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
                     broken.add(entry["id"])
                 report(e)
                 continue
+            examples += len(intent.questions)
+            if examples > MAX_EXAMPLES:
+                raise KnowledgeBaseError(f"more than {MAX_EXAMPLES:,} example questions in all",
+                                         file=display, line=intent.line)
             seen[intent.id] = intent
             follow_up_lines[intent.id] = lines["follow_ups"]
             intents.append(intent)
@@ -477,7 +529,7 @@ def load(path: str | Path | None = None, *, errors: list[KnowledgeBaseError] | N
         for target in intent.follow_ups:
             if target not in seen and target not in broken:
                 report(KnowledgeBaseError(
-                    f"follow-up to missing intent '{target}'",
+                    f"follow-up to missing intent {excerpt(target)}",
                     file=intent.file, line=follow_up_lines[intent.id], intent=intent.id,
                 ))
     return KnowledgeBase(root, sources, tuple(intents), tuple(topics), synonyms, vocabulary)

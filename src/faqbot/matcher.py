@@ -53,6 +53,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
@@ -250,6 +251,23 @@ class Matcher:
 
     def _stems(self, tokens: Sequence[str]) -> list[str]:
         return self._synonyms.apply([stem(t) for t in tokens])
+
+    def to_state(self) -> dict[str, object]:
+        """The built matcher as plain data (str, int, float, bool, None, bytes, and
+        lists, tuples and dicts of them): what `faqbot.cache` stores. `from_state`
+        rebuilds an equal matcher from it without redoing the build."""
+        state: dict[str, object] = dict(vars(self))
+        state["_synonyms"] = self._synonyms.to_state()
+        state["_known_stems"] = tuple(sorted(self._known_stems))
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Matcher:
+        self = cls.__new__(cls)
+        vars(self).update(state)
+        self._synonyms = SynonymMap.from_state(state["_synonyms"])
+        self._known_stems = frozenset(state["_known_stems"])
+        return self
 
     @property
     def intents(self) -> tuple[str, ...]:

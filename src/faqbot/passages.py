@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -131,6 +131,26 @@ class PassageIndex:
         self._postings = {t: tuple(p) for t, p in postings.items()}
         self._sentence_terms = tuple(frozenset(f[0]) for f in fields)
         self._words = tuple(sorted({w for w in df if w.isalpha() and len(w) >= 4}))
+
+    def to_state(self) -> dict[str, object]:
+        """Plain data for `faqbot.cache` (sources by id: the knowledge base holds them)."""
+        return {
+            "synonyms": self._synonyms.to_state(),
+            "units": tuple((src.id, a, b, bi, u) for src, a, b, bi, u in self._units),
+            "idf": self._idf, "postings": self._postings,
+            "sentence_terms": tuple(tuple(sorted(t)) for t in self._sentence_terms), "words": self._words,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], sources: Mapping[str, Source]) -> PassageIndex:
+        self = cls.__new__(cls)
+        self._synonyms = SynonymMap.from_state(state["synonyms"])
+        self._units = [(sources[sid], a, b, bi, u) for sid, a, b, bi, u in state["units"]]
+        self._idf = state["idf"]
+        self._postings = state["postings"]
+        self._sentence_terms = tuple(frozenset(t) for t in state["sentence_terms"])
+        self._words = tuple(state["words"])
+        return self
 
     def _stems(self, text: str) -> list[str]:
         return _terms(self._synonyms.apply([stem(t) for t in tokenize(text)]))

@@ -22,25 +22,25 @@ into that stored file, so they stay exact for every reader of ``seeds/``; the
 provenance records what was converted.
 
 With `--out` naming an existing knowledge base, the article is added to it as one
-more source (its intents get files and ids that do not clash), and the whole
-knowledge base is validated before anything is kept (else it is restored).
+more source (its intents get files and ids that do not clash). Both ways are
+transactions (`faqbot.transaction`): the new knowledge base is built and validated
+aside, then switched in with atomic renames, under a lock that makes a second
+writer wait; a crash at any step leaves the old or the new knowledge base, and the
+leftovers of a crashed run are cleaned up by the next one. A failure writes nothing.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import shutil
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from . import transaction
 from .drafting import MIN_QUESTIONS, Draft, DraftIntent, draft, slug
 from .errors import FaqbotError, KnowledgeBaseError, UsageError
+from .files import FileError, atomic_write, read_bytes, write_new
 
 __all__ = ["MIN_QUESTIONS", "Draft", "DraftIntent", "Result", "draft", "read_article", "run", "scaffold",
            "scaffold_kb", "slug"]
@@ -59,19 +59,17 @@ _REVIEW_NOTE = (
 
 def read_article(path: str | Path) -> tuple[str, tuple[str, ...]]:
     """The article's text, normalized (LF line endings, no byte order mark), and what
-    was converted. Raises `UsageError` for a missing, empty, huge or non-UTF-8 file."""
+    was converted. Raises `UsageError` for a missing, empty, huge or non-UTF-8 file,
+    and for anything but a regular file (a FIFO or device is never read)."""
     path = Path(path)
     try:
-        if path.is_dir():
-            raise UsageError(f"{path} is a folder; give the article's file")
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            raise UsageError(f"{path} is {size:,} bytes; an article must be under {MAX_ARTICLE_BYTES:,}")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"article not found: {path}") from None
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+        data = read_bytes(path, limit=MAX_ARTICLE_BYTES, what="article")
+    except FileError as e:
+        if e.message == "file not found":
+            raise UsageError(f"article not found: {path}") from None
+        if e.message.startswith("is a folder"):
+            raise UsageError(f"{path} is a folder; give the article's file") from None
+        raise
     conversions: list[str] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -169,27 +167,26 @@ def _eval_yaml(d: Draft) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_files(root: Path, d: Draft) -> list[Path]:
-    """Write the draft's article and intents files under `root` (refusing to overwrite)."""
+def _write_files(root: Path, d: Draft, *, like: Path | None = None) -> list[Path]:
+    """Write the draft's article and intents files under `root` (refusing to overwrite);
+    new files get the mode of `like` (the knowledge base's sources.yaml) when given."""
     written: list[Path] = []
 
     def put(path: Path, text: str) -> None:
-        with open(path, "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        try:
+            write_new(path, text.encode("utf-8"), like=like)
+        except FileExistsError:
+            raise UsageError(f"{path.relative_to(root)} already exists; not overwriting it") from None
         written.append(path)
+        transaction._step(f"wrote {path.relative_to(root)}")
 
-    try:
-        put(root / "seeds" / d.file_name, d.text)
-        for name in d.files:
-            put(root / "intents" / f"{name}.yaml",
-                _intents_yaml([i for i in d.intents if i.file == name], d.source_id, d.file_name))
-        if d.synonyms:
-            name = "synonyms.yaml" if not (root / "intents" / "synonyms.yaml").exists() else f"{d.source_id}-synonyms.yaml"
-            put(root / "intents" / name, _synonyms_yaml(d.synonyms))
-    except FileExistsError as e:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise UsageError(f"{e.filename} already exists; not overwriting it") from None
+    put(root / "seeds" / d.file_name, d.text)
+    for name in d.files:
+        put(root / "intents" / f"{name}.yaml",
+            _intents_yaml([i for i in d.intents if i.file == name], d.source_id, d.file_name))
+    if d.synonyms:
+        name = "synonyms.yaml" if not (root / "intents" / "synonyms.yaml").exists() else f"{d.source_id}-synonyms.yaml"
+        put(root / "intents" / name, _synonyms_yaml(d.synonyms))
     return written
 
 
@@ -212,42 +209,39 @@ def scaffold(article_path: str | Path, out_dir: str | Path, title: str | None = 
 
 
 def scaffold_kb(article_path: str | Path, out_dir: str | Path, *, title: str | None = None) -> Result:
-    from .knowledge import load
-
     article = Path(article_path)
     out = Path(out_dir)
     text, conversions = read_article(article)
-    if (out / "seeds" / "sources.yaml").is_file() and (out / "intents").is_dir():
-        return _add_to(out, article, text, conversions, title)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"{out} exists and is neither an empty folder nor a knowledge base; choose a new folder")
+    try:
+        seeds, intents = transaction.folders(out)  # mid-change after a crash: the new folders
+        if (seeds / "sources.yaml").is_file() and intents.is_dir():
+            return _add_to(out, article, text, conversions, title)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise UsageError(f"{out} exists and is neither an empty folder nor a knowledge base; choose a new folder")
+        try:
+            return _create(out, article, text, conversions, title)
+        except FileExistsError:  # another `faqbot init` created it meanwhile: add to it
+            return _add_to(out, article, text, conversions, title)
+    except OSError as e:
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        raise FaqbotError(f"cannot write the knowledge base {out}{where}: {e.strerror or e}; "
+                          "nothing was changed") from None
+
+
+def _create(out: Path, article: Path, text: str, conversions: tuple[str, ...], title: str | None) -> Result:
+    """A new knowledge base in `out` (missing or an empty folder), built aside."""
     d = draft(text, file_name=_name(article), title=title, conversions=conversions)
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".faqbot-init-", dir=parent))
-    except OSError as e:
-        raise UsageError(f"cannot create {out}: {e.strerror or e}") from None
-    try:
-        (tmp / "seeds").mkdir()
-        (tmp / "intents").mkdir()
-        _write_files(tmp, d)
-        (tmp / "eval.yaml").write_text(_eval_yaml(d), encoding="utf-8")  # a starter set: `faqbot eval` works at once
-        (tmp / "seeds" / "sources.yaml").write_text(
-            "# The sources this knowledge base answers from (drafted by faqbot init)\nsources:\n" + _source_entry(d),
-            encoding="utf-8",
-        )
-        _validate(load, tmp)
-        os.chmod(tmp, 0o755 & ~_umask())
-        if out.exists():
-            out.rmdir()
-        os.rename(tmp, out)
-    except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise UsageError(f"cannot create {out}: {e.strerror or e}") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with transaction.Creator(out) as build:
+        assert build.tmp is not None
+        _write_files(build.tmp, d)
+        write_new(build.tmp / "eval.yaml", _eval_yaml(d).encode("utf-8"))  # a starter set: `faqbot eval` works at once
+        write_new(build.tmp / "seeds" / "sources.yaml",
+                  ("# The sources this knowledge base answers from (drafted by faqbot init)\nsources:\n"
+                   + _source_entry(d)).encode("utf-8"))
+        transaction._step("wrote seeds/sources.yaml")
+        _validate(build.tmp)
+        transaction._step("validated")
+        build.commit()
     return Result(out, d, False)
 
 
@@ -259,81 +253,84 @@ def _name(path: Path) -> str:
         return path.name.encode("utf-8", "replace").decode("utf-8")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _validate(root: Path) -> None:
+    from . import knowledge
 
-
-def _validate(load: Any, root: Path) -> None:
     try:
-        load(root)
+        knowledge.load(root)
     except KnowledgeBaseError as e:  # a bug here, not the user's: say so plainly
         raise FaqbotError(f"the drafted knowledge base does not load ({e}); please report this") from None
 
 
 def _add_to(out: Path, article: Path, text: str, conversions: tuple[str, ...], title: str | None) -> Result:
     """Add the article to the existing knowledge base `out` as one more source."""
-    import yaml
+    from . import knowledge
 
-    from .knowledge import load
-
-    try:
-        kb = load(out)
-    except KnowledgeBaseError as e:
-        raise UsageError(f"{out} is a knowledge base with errors; fix them first (faqbot check --kb {out}): {e}") from None
-    files = {p.stem for p in (out / "intents").iterdir() if p.suffix in (".yaml", ".yml")}
-    talk = {"greeting", "thanks", "help", "goodbye", "about-source"}
-    d = draft(text, file_name=_name(article), title=title, taken_ids={i.id for i in kb.intents}, taken_files=files,
-              smalltalk=not talk & {i.id for i in kb.intents}, taken_synonyms=set(kb.synonyms),
-              conversions=conversions)
-    if d.source_id in kb.sources:
-        raise UsageError(f"{out} already has a source '{d.source_id}'; rename the article file to add it again")
-    sources_file = out / "seeds" / "sources.yaml"
-    before = sources_file.read_text(encoding="utf-8")
-    indent = re.search(r"^(\s*)- ", before, re.M)
-    after = before.rstrip("\n") + "\n" + _source_entry(d, indent.group(1) if indent else "  ")
-    old = yaml.safe_load(before)["sources"]
-    parsed = yaml.safe_load(after)
-    if not isinstance(parsed, dict) or parsed.get("sources", [])[:-1] != old or parsed["sources"][-1]["id"] != d.source_id:
-        raise UsageError(f"cannot add a source to {sources_file}: its 'sources:' list is not the last thing in it")
-    if (out / "seeds" / d.file_name).exists():
-        raise UsageError(f"{out / 'seeds' / d.file_name} already exists; not overwriting it")
-    written = _write_files(out, d)
-    try:
-        _replace(sources_file, after)
-        _validate(load, out)
-    except BaseException:
-        _replace(sources_file, before)
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    with transaction.Writer(out) as change:
+        try:
+            kb = knowledge.load(out)
+        except KnowledgeBaseError as e:
+            raise UsageError(f"{out} is a knowledge base with errors; "
+                             f"fix them first (faqbot check --kb {out}): {e}") from None
+        files = {p.stem for p in transaction.folders(out)[1].iterdir() if p.suffix in (".yaml", ".yml")}
+        talk = {"greeting", "thanks", "help", "goodbye", "about-source"}
+        d = draft(text, file_name=_name(article), title=title, taken_ids={i.id for i in kb.intents}, taken_files=files,
+                  smalltalk=not talk & {i.id for i in kb.intents}, taken_synonyms=set(kb.synonyms),
+                  conversions=conversions)
+        if d.source_id in kb.sources:
+            raise UsageError(f"{out} already has a source '{d.source_id}'; rename the article file to add it again")
+        if os.path.lexists(transaction.folders(out)[0] / d.file_name):
+            raise UsageError(f"{out / 'seeds' / d.file_name} already exists; not overwriting it")
+        staged = change.stage()
+        sources_file = _sources_target(staged, out)
+        before = sources_file.read_text(encoding="utf-8")
+        after = _with_source(before, d, out)
+        _write_files(staged, d, like=sources_file)
+        atomic_write(sources_file, after.encode("utf-8"))  # a new file: mode and owner of the old one
+        transaction._step("wrote seeds/sources.yaml")
+        _validate(staged)
+        transaction._step("validated")
+        change.commit()
     return Result(out, d, True)
 
 
-def _replace(path: Path, text: str) -> None:
-    """Write `path` atomically: a temporary file beside it, then a rename (no half-written file)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _sources_target(staged: Path, out: Path) -> Path:
+    """The staged file that holds seeds/sources.yaml: itself, or the file it links to
+    (written through, the link kept) when that is inside the staged seeds/ folder."""
+    path = staged / "seeds" / "sources.yaml"
+    real = Path(os.path.realpath(path))
+    if not str(real).startswith(os.path.realpath(staged / "seeds") + os.sep):
+        raise UsageError(f"{out / 'seeds' / 'sources.yaml'} is a link to a file outside seeds/; "
+                         "faqbot cannot add to it in one step: replace the link with the file")
+    return real
+
+
+def _with_source(before: str, d: Draft, out: Path) -> str:
+    """sources.yaml's text with the draft's source appended to its list (comments kept)."""
+    import yaml
+
+    indent = re.search(r"^(\s*)- ", before, re.M)
+    after = before.rstrip("\n") + "\n" + _source_entry(d, indent.group(1) if indent else "  ")
+    old = yaml.safe_load(before)["sources"]  # already loaded once within the loader's limits
+    parsed = yaml.safe_load(after)
+    listed = parsed.get("sources", []) if isinstance(parsed, dict) else []
+    if not listed or listed[:-1] != old or listed[-1]["id"] != d.source_id:
+        raise UsageError(f"cannot add a source to {out / 'seeds' / 'sources.yaml'}: "
+                         "its 'sources:' list is not the last thing in it")
+    return after
 
 
 # ------------------------------------------------------------------ the command
 
 
-def run(args: argparse.Namespace) -> int:
-    """`faqbot init ARTICLE --out DIR [--title TITLE]`."""
+def run(article: str | Path, out: str | Path, *, title: str | None = None) -> str:
+    """`faqbot init ARTICLE --out DIR [--title TITLE]`: create (or add to) the knowledge
+    base and return the summary to print."""
     from .render import clean
 
-    result = scaffold_kb(args.article, args.out, title=args.title)
+    result = scaffold_kb(article, out, title=title)
     d = result.draft
-    out = str(args.out).rstrip("/\\")
+    out = str(out).rstrip("/\\")
     answers = [i for i in d.intents if i.kind == "answer"]
     talk = [i for i in d.intents if i.kind == "smalltalk"]
     files = [f"intents/{f}.yaml" for f in d.files]
@@ -342,7 +339,7 @@ def run(args: argparse.Namespace) -> int:
     unknown = [k for k in ("author", "published", "url") if d.provenance[k] == "unknown"]
     lines = [
         f"{'Added' if result.added else 'Created'} the source '{d.source_id}' "
-        f"{'to' if result.added else 'in'} {out}/ from {Path(args.article).name}:",
+        f"{'to' if result.added else 'in'} {out}/ from {Path(article).name}:",
         f"  title     {d.title}",
         f"  article   seeds/{d.file_name} ({words} words, {len(d.sections)} sections"
         + (f"; {', '.join(d.conversions)}" if d.conversions else "") + ")",
@@ -359,5 +356,4 @@ def run(args: argparse.Namespace) -> int:
         f"  faqbot check --kb {out}",
         f"  faqbot chat --kb {out}",
     ]
-    sys.stdout.write("\n".join(clean(line) for line in lines) + "\n")
-    return 0
+    return "\n".join(clean(line) for line in lines) + "\n"

@@ -236,6 +236,28 @@ class Source:
     ) -> Source:
         return cls(id, title or id, file, text, dict(provenance or {}), _blocks(text))
 
+    def to_state(self) -> tuple[Any, ...]:
+        """Plain data for `faqbot.cache`; a date in the provenance (YAML reads
+        ``2026-03-03`` as one) is kept as ``("date", iso)``."""
+        import datetime
+
+        provenance = [(k, ("date", type(v).__name__, v.isoformat()) if isinstance(v, datetime.date) else ("", "", v))
+                      for k, v in self.provenance.items()]
+        blocks = tuple((b.start, b.end, b.heading, b.paragraph, b.section, b.meta, b.lead) for b in self.blocks)
+        return (self.id, self.title, self.file, self.text, provenance, blocks)
+
+    @classmethod
+    def from_state(cls, state: tuple[Any, ...]) -> Source:
+        sid, title, file, text, provenance, blocks = state
+        values: dict[str, Any] = {}
+        for k, (tag, kind, v) in provenance:
+            if tag == "date":
+                import datetime
+
+                v = getattr(datetime, kind).fromisoformat(v)
+            values[k] = v
+        return cls(sid, title, file, text, values, tuple(Block(*b) for b in blocks))
+
     @property
     def sections(self) -> tuple[str, ...]:
         return tuple(b.section or "" for b in self.blocks if b.heading)

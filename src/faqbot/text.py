@@ -191,6 +191,18 @@ class SynonymMap:
     def __bool__(self) -> bool:
         return bool(self._phrases)
 
+    def to_state(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Plain data for `faqbot.cache`: the phrase table."""
+        return dict(self._phrases)
+
+    @classmethod
+    def from_state(cls, phrases: dict[tuple[str, ...], tuple[str, ...]]) -> SynonymMap:
+        self = cls.__new__(cls)
+        self._phrases = dict(phrases)
+        self._max_len = max((len(k) for k in phrases), default=0)
+        self._first = frozenset(k[0] for k in phrases)
+        return self
+
     @property
     def surface_tokens(self) -> frozenset[str]:
         """Every stemmed token that appears in a variant or canonical form."""

@@ -7,10 +7,13 @@ candidates, so an author can turn real questions into examples. For instance::
     {"timestamp": "2026-11-28T01:02:03+00:00", "question": "who won the game", "status": "unknown",
      "intent": null, "candidates": [{"intent": "gap-author", "confidence": 0.12, "example": "..."}]}
 
-Safe with several processes writing at once: the file is opened with ``O_APPEND``
-and each line is written by a single ``os.write`` (a line is kept far below the
-size the kernel could split). The file is created user-only (mode 0600). A failure
-to write never raises: the first one sets `warning`, which the caller shows once.
+Each line is appended whole or not at all (`faqbot.files.append_record`): writers
+take turns under an ``fcntl.flock``, a short write is continued, and a write that
+fails part-way (a full disk) is cut back off, so the file never holds half a record
+and the next one is never glued to it. Only a regular file is written: a FIFO or
+device is refused at once, never waited on. The file is created user-only (mode
+0600). A failure to write never raises: the first one sets `warning`, which the
+caller shows once, and only that record is lost.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .files import append_record
 from .replies import Reply
 
 __all__ = ["LOGGED_STATUSES", "JsonLinesLog", "UnansweredLog"]
@@ -48,14 +52,7 @@ class JsonLinesLog:
     def append(self, line: str) -> bool:
         """Append `line` (ASCII, ending in a newline) in one write. True when it was written."""
         try:
-            data = line.encode("ascii")
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-            try:
-                written = os.write(fd, data)
-            finally:
-                os.close(fd)
-            if written != len(data):
-                raise OSError(f"only {written} of {len(data)} bytes written")
+            append_record(self.path, line.encode("ascii"))  # the whole line or nothing
         except Exception as e:  # noqa: BLE001 - logging must never stop an answer
             if self.warning is None:
                 reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
