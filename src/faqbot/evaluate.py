@@ -318,22 +318,11 @@ def load_items(path: str | Path) -> tuple[EvalItem, ...]:
 
 
 def _read(path: Path, name: str) -> str:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UsageError(f"{name}: file is over the {MAX_FILE_BYTES:,}-byte limit for eval files")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{name}: file not found") from None
-    except IsADirectoryError:
-        raise UsageError(f"{name}: is a directory, not a file") from None
-    except OSError as e:
-        raise UsageError(f"{name}: cannot read file: {e.strerror or e}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise UsageError(f"{name}:{line}: not valid UTF-8 (byte {e.start})") from None
-    return text.removeprefix("\ufeff")
+    """The eval file's text: a regular file only (no device, no FIFO), at most
+    `MAX_FILE_BYTES`, UTF-8 (see `faqbot.files.read_text`)."""
+    from .files import read_text
+
+    return read_text(path, limit=MAX_FILE_BYTES, display=name, what="eval file")
 
 
 def _yaml(text: str, name: str) -> list[tuple[int, Any]]:

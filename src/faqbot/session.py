@@ -386,6 +386,15 @@ class Session:
         if norm in _ACKNOWLEDGEMENTS:  # "ok", "got it": nothing was asked
             return self._acknowledge(base, context)
         if context is None:
+            if bool(tokens) and (set(tokens) <= _CONTENTLESS or _MORE.match(norm)):
+                # "why?", "tell me more" with nothing said yet: ask what to explain, and offer
+                # what a new conversation offers (not the intents that share the word "why")
+                return Reply(
+                    base.question, "clarify", None, 0.0,
+                    "What would you like me to explain? Ask about something in the article, or pick a question:",
+                    suggestions=dialogue.suggestions_for((), self.bot.kb), notes=base.notes, analysis=base.analysis,
+                    reason="a follow-up with no words of its own, and nothing said yet to follow up on",
+                )
             return base
         if _MORE.match(norm):  # "tell me more": the next related question
             return self._more(base, context)
