@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import socket
 import subprocess
 import sys
@@ -103,10 +104,16 @@ def test_two_workers_share_conversations_and_metrics(tmp_path: Path) -> None:
             turns += 3
             assert first["intent"] == "acronym-dhs" and second["intent"] == "acronym-ice"
             assert third["intent"] == (second["suggestions"] or second["follow_ups"])[0]["intent"]
-        status, text = server.request("GET", "/metrics")
-        assert status == 200
-        served = re.search(r'faqbot_http_requests_total\{method="POST",route="/v1/ask",status="200"\} (\S+)', text)
-        assert served is not None and float(served.group(1)) == turns  # both workers' counts, added up
+        counted = None
+        for _ in range(40):  # a request is counted as its response ends: the last may lag a moment
+            status, text = server.request("GET", "/metrics")
+            assert status == 200
+            served = re.search(r'faqbot_http_requests_total\{method="POST",route="/v1/ask",status="200"\} (\S+)', text)
+            counted = float(served.group(1)) if served else None
+            if counted == turns:
+                break
+            time.sleep(0.05)
+        assert counted == turns  # both workers' counts, added up
         server.process.send_signal(2)  # SIGINT: stops cleanly
         assert server.process.wait(timeout=15) == 0
     err = server.stderr.read_text()
