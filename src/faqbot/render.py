@@ -146,6 +146,16 @@ def explain(reply: Reply, *, style: Style | None = None) -> str:
     lines = [style.bold(f"Decision: {reply.status}" + (f" ({reply.intent})" if reply.intent else ""))]
     if reply.reason:
         lines.append(f"  {clean(reply.reason)}")
+    q = reply.analysis
+    if q is not None:
+        focus = ", ".join(clean(t) for t in q.focus) or "none"
+        names = f"; names: {', '.join(clean(t) for t in q.names)}" if q.names else ""
+        lines.append(f"  question asks for: {q.asks or 'no particular type'}; about: {focus}{names}")
+    if reply.missing is not None:
+        check = {"asks": "the answer type check", "mention": "the mention check (a word the article never uses)",
+                 "about": "the focus check (the candidate is about something else)",
+                 "gap": "the author's 'not stated' intent"}.get(reply.missing.check, reply.missing.check)
+        lines.append(f"  declined by {check}: asks {clean(reply.missing.asks)} about “{clean(reply.missing.about)}”")
     if reply.candidates:
         lines.append(style.dim("Candidates (confidence, intent, the example question that matched):"))
         for m in reply.candidates:
