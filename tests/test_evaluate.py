@@ -48,6 +48,19 @@ MIN_NEAR = 0.93
 # matcher or the knowledge base (without copying eval questions into intents/).
 
 
+#: The second gate set, measured once blind (see tests/eval/README.md), with its floors 2
+#: points under what main measured on it (in scope 76.4%, out of scope 86.0%, near 83.3%).
+GATE2_EVAL = ROOT / "tests" / "eval" / "blind4.yaml"
+GATE2_FLOORS = {"min_accuracy": 0.74, "min_decline": 0.84, "min_near": 0.81}
+
+
+def test_quality_gate_second_blind_set(bot: FAQBot) -> None:
+    rep = evaluate(bot, load_items(GATE2_EVAL), held_out=True)
+    failures = rep.failures(**GATE2_FLOORS)
+    worst = "; ".join(f"{o.item.expected} <- {o.item.q!r} got {o.got}" for o in rep.misses[:8])
+    assert not failures, f"{'; '.join(failures)}. First misses: {worst}"
+
+
 def test_quality_gate_held_out_set_meets_the_ci_thresholds(bot: FAQBot) -> None:
     rep = evaluate(bot, load_items(GATE_EVAL), held_out=True)
     assert rep.dropped, "the gate set shares some plain wordings with the examples; they must be left out"
