@@ -266,8 +266,7 @@ class FAQBot:
             if p.own_coverage < t.passage_coverage or p.coverage < t.passage_context:
                 return None, reason + (f"; the best sentence (paragraph {p.citation.paragraph}) holds only "
                                        f"{p.own_coverage:.0%} of the question's words")
-            missing = self.vocabulary.check(q, p.context, unknown=unknown, context=p.citation.section or "",
-                                            strict=True)
+            missing = self.vocabulary.check(q, p.context, unknown=unknown, context=p.citation.section or "")
             if missing is not None:
                 return self._not_stated(question, q, missing, passages, matches, notes,
                                         reason + f"; the best sentence fails: {_failed(missing)}"), reason

@@ -112,6 +112,7 @@ class PassageIndex:
             for t in set(f[0]) | set(f[1]) | set(f[2]):
                 df[t] = df.get(t, 0) + 1
         self._idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._typical_idf = sorted(self._idf.values())[len(self._idf) // 2] if self._idf else 1.0
         avg = [max(sum(len(f[k]) for f in fields) / n, 1.0) for k in range(3)]
         # postings: term -> [(unit, bm25 field-weighted term weight)]
         postings: dict[str, list[tuple[int, float]]] = {}
@@ -137,7 +138,7 @@ class PassageIndex:
         return {
             "synonyms": self._synonyms.to_state(),
             "units": tuple((src.id, a, b, bi, u) for src, a, b, bi, u in self._units),
-            "idf": self._idf, "postings": self._postings,
+            "idf": self._idf, "typical_idf": self._typical_idf, "postings": self._postings,
             "sentence_terms": tuple(tuple(sorted(t)) for t in self._sentence_terms), "words": self._words,
         }
 
@@ -147,6 +148,7 @@ class PassageIndex:
         self._synonyms = SynonymMap.from_state(state["synonyms"])
         self._units = [(sources[sid], a, b, bi, u) for sid, a, b, bi, u in state["units"]]
         self._idf = state["idf"]
+        self._typical_idf = state["typical_idf"]
         self._postings = state["postings"]
         self._sentence_terms = tuple(frozenset(t) for t in state["sentence_terms"])
         self._words = tuple(state["words"])
@@ -188,7 +190,9 @@ class PassageIndex:
         if not scores:
             return []
         top = sorted(scores, key=lambda u: (-scores[u], u))[:RERANK]
-        mass = sum(self._idf.get(t, max(self._idf.values(), default=1.0)) for t in terms) or 1.0
+        # a word the article never uses weighs as a typical word of it, not as its rarest:
+        # a reader's own word ("photographed") must not outweigh the article's ("galaxy")
+        mass = sum(self._idf.get(t, self._typical_idf) for t in terms) or 1.0
         best = scores[top[0]]
         out = []
         for u in top:
