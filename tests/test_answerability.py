@@ -70,7 +70,7 @@ def test_not_stated_json_names_what_is_missing_and_shows_the_related_passage(cap
     reply = json.loads(capsys.readouterr().out)
     assert code == 1
     assert reply["status"] == "unknown"
-    assert reply["missing"] == {"asks": "count", "about": "agents work"}
+    assert reply["missing"] == {"asks": "count", "about": "agents"}
     assert reply["citations"] and "field division" in reply["citations"][0]["quote"]
 
 

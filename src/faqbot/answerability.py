@@ -297,7 +297,7 @@ def about_of(question: Question) -> str:
     for head in _HEADS:
         at = clause.find(head + " ")
         if at >= 0:
-            rest = [t for t in clause[at + len(head) + 1 :].split() if t in question.focus][:2]
+            rest = [t for t in clause[at + len(head) + 1 :].split() if t in question.focus][:1]
             if rest:
                 return " ".join(rest)
     return " ".join(question.focus[:3])
