@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from os.path import commonprefix
 from functools import lru_cache
 from importlib import resources
+from os.path import commonprefix
 from typing import Any, NamedTuple
 
 from rapidfuzz import process

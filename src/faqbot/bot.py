@@ -168,8 +168,8 @@ class FAQBot:
                                          candidates=matches, reason=decision.reason, notes=notes, analysis=q)
         if decision.status == "clarify":
             if unknown:
-                missing = Missing("mention", surface(q, unknown[0]), "mention")
-                return self._not_stated(question, q, missing, self.passages.search(q, limit=3), matches, notes,
+                said = Missing("mention", surface(q, unknown[0]), "mention")
+                return self._not_stated(question, q, said, self.passages.search(q, limit=3), matches, notes,
                                         decision.reason + f"; but '{unknown[0]}' appears nowhere in the knowledge base")
             return Reply(
                 question, "clarify", None, decision.chosen[0].confidence,
@@ -183,11 +183,11 @@ class FAQBot:
             if intent.kind != "answer":  # a gap: the author's own "the article does not say" wins
                 return _gap_missing(dialogue.intent_reply(question, intent, top, self.kb, candidates=matches,
                                                           reason=decision.reason, notes=notes, analysis=q), q)
-            missing = self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
-                                            context=_headings(intent))
+            missing: Missing | None = self.vocabulary.check(q, _evidence(intent), unknown=unknown,
+                                                            about=_about(intent), context=_headings(intent))
             if missing is not None and self.matcher.example_of(q.text) == intent.id:
                 missing = None  # the author wrote this very question as the intent's example
-            passages = self.passages.search(q, limit=3) if intent.draft and missing is None else []
+            passages: list[Passage] = self.passages.search(q, limit=3) if intent.draft and missing is None else []
             if passages and not self._quotes(intent, passages[0]):
                 # an unreviewed draft's examples were generated: the article's best sentence,
                 # when it answers, is better evidence than they are

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from prompt_toolkit.formatted_text import StyleAndTextTuples
 
     from .bot import FAQBot
-    from .knowledge import Intent, KnowledgeBase
+    from .knowledge import Intent
     from .replies import Reply
     from .unanswered import UnansweredLog
 

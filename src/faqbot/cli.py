@@ -77,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("file", metavar="FILE", help="labelled questions (.yaml/.yml or .jsonl)")
     ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
     ev.add_argument("--min-accuracy", type=float, metavar="F", help="fail (exit 1) when in-scope accuracy is below F (0..1)")
-    ev.add_argument("--min-decline", type=float, metavar="F", help="fail (exit 1) when the out-of-scope decline rate is below F (0..1)")
+    ev.add_argument("--min-decline", type=float, metavar="F",
+                    help="fail (exit 1) when the out-of-scope decline rate is below F (0..1)")
     _common(ev)
 
     check = sub.add_parser(
@@ -283,9 +284,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .review import run
+    import json
 
-    return run(args)
+    from .review import format_text, review, write_patch
+
+    result = review(args.log, kb=args.kb)
+    if args.out:
+        write_patch(result, args.out)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=True) + "\n")
+    else:
+        sys.stdout.write(format_text(result, out=args.out))
+    return EXIT_OK
 
 
 _COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "check": cmd_check, "init": cmd_init,

@@ -29,9 +29,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import UsageError
@@ -271,7 +271,8 @@ def _is_prose(block: str) -> bool:
 
 # ------------------------------------------------------------------ key phrases
 
-_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.(?= [A-Z])|(?:Mr|Mrs|Ms|Dr|Rep|Sen|Gov|St|Lt|Gen|Prof)\.|\$?\d[\d,.]*\d%?|\$?\d%?|[^\W\d_][\w’'-]*[\w]|[^\W\d_]")
+_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.(?= [A-Z])|(?:Mr|Mrs|Ms|Dr|Rep|Sen|Gov|St|Lt|Gen|Prof)\."
+                   r"|\$?\d[\d,.]*\d%?|\$?\d%?|[^\W\d_][\w’'-]*[\w]|[^\W\d_]")
 _CONNECT = {"of", "for", "de", "del", "von", "van"}
 #: Words that do not make a key phrase (beyond `text.STOPWORDS`): function words,
 #: common verbs and adverbs. A key phrase is a name or a run of the other words.
@@ -795,7 +796,7 @@ def _near_duplicates(kept: dict[str, list[str]], fixed: Mapping[str, Sequence[st
             owners.append(intent_id)
             words.append({stem(w) for w in texts[-1].split()} - {"a", "an", "the", "please"})
     for intent_id, questions in kept.items():
-        out = []
+        out: list[str] = []
         for q in questions:
             text = normalize(q)
             mine = {stem(w) for w in text.split()} - {"a", "an", "the", "please"}

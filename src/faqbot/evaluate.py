@@ -57,7 +57,6 @@ __all__ = [
     "is_right",
     "load_items",
     "report",
-    "run",
 ]
 
 #: The kinds of question an item may be labelled with (in-scope kinds first).
@@ -279,7 +278,7 @@ class _Loader(yaml.SafeLoader):
     """A safe loader whose mappings remember their line and reject duplicate keys."""
 
 
-class _LineDict(dict):  # type: ignore[type-arg]
+class _LineDict(dict):
     line: int = 0
 
 
@@ -342,7 +341,7 @@ def _yaml(text: str, name: str) -> list[tuple[int, Any]]:
         return []
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
         raise UsageError(f"{name}: expected a YAML list of questions (- q: ...), not {_what(data)}")
-    return [(item_node.start_mark.line + 1, item) for item_node, item in zip(node.value, data)]
+    return [(item_node.start_mark.line + 1, item) for item_node, item in zip(node.value, data, strict=True)]
 
 
 def _jsonl(text: str, name: str) -> list[tuple[int, Any]]:

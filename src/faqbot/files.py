@@ -169,14 +169,14 @@ def _check_regular(info: os.stat_result, name: str, limit: int, what: str) -> No
 # ------------------------------------------------------------------ YAML with lines and a budget
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict):
     """A YAML mapping that remembers its line and the line of each key."""
 
     line: int = 0
     lines: dict[Any, int]
 
 
-class LineList(list):  # type: ignore[type-arg]
+class LineList(list):
     """A YAML list that remembers its line and the line of each item."""
 
     line: int = 0

@@ -131,7 +131,7 @@ def _features(stems: Sequence[str]) -> dict[str, float]:
     feats: dict[str, float] = {}
     for s in stems:
         feats[s] = _STOP_WEIGHT if s in STOPWORDS else 1.0
-    for a, b in zip(stems, stems[1:]):
+    for a, b in zip(stems, stems[1:], strict=False):
         feats[a + " " + b] = _BIGRAM_WEIGHT
     if _CHAR_WEIGHT:
         padded = " " + " ".join(stems) + " "
@@ -184,7 +184,7 @@ class Matcher:
 
         # per-intent feature mass, and the intent-level document frequency -> IDF
         raw: dict[str, dict[int, float]] = {}
-        for feats, i in zip(ex_feats, ex_intent):
+        for feats, i in zip(ex_feats, ex_intent, strict=True):
             for f, m in feats.items():
                 d = raw.get(f)
                 if d is None:
@@ -222,7 +222,7 @@ class Matcher:
         # word features -> intent -> examples (to name the best example)
         by_intent: dict[str, dict[int, list[int]]] = {}
         ex_norm: list[float] = []
-        for e, (feats, i) in enumerate(zip(ex_feats, ex_intent)):
+        for e, (feats, i) in enumerate(zip(ex_feats, ex_intent, strict=True)):
             words = {f: m * idf[f] for f, m in feats.items() if f[0] != "#"}
             ex_norm.append(math.sqrt(sum(w * w for w in words.values())) or 1.0)
             for f in words:
@@ -347,7 +347,7 @@ class Matcher:
                 prev = stem(fixed[-1]) if fixed else None
                 nxt = stem(tokens[n + 1]) if n + 1 < len(tokens) else None
 
-                def context(c: str) -> int:
+                def context(c: str, prev: str | None = prev, nxt: str | None = nxt) -> int:
                     sc = stem(c)
                     return (prev is not None and f"{prev} {sc}" in idf) + (nxt is not None and f"{sc} {nxt}" in idf)
 
@@ -402,11 +402,11 @@ class Matcher:
                 hits = {i: hits[i] for i in leaders}
             for f in order[k:]:
                 post = postings[f]
-                w = qf[f]
+                weight = qf[f]
                 for i in hits:
-                    v = post.get(i)
-                    if v is not None:
-                        hits[i] += w * v
+                    got = post.get(i)
+                    if got is not None:
+                        hits[i] += weight * got
         q_mass = sum(w * idf[f] for f, w in qf.items())
         scores = sorted(((h - q_mass * penalty[i], i) for i, h in hits.items()), key=lambda t: (-t[0], ids[t[1]]))
         top = scores[0][0]
@@ -470,7 +470,9 @@ class Matcher:
         an example that says nearly what the user typed is the better guess.
         """
         n = self._index_of.get(intent)
-        wordings = self._wordings.get(n, ()) if n is not None else ()
+        if n is None:
+            return "", 0.0
+        wordings = self._wordings.get(n, ())
         q = tuple(self._stems(self._fix(tokenize(query))[0]))
         best = (0.0, -1)
         for e, w in enumerate(wordings):
@@ -573,6 +575,6 @@ def _refine(
     keep_r, keep_c = np.nonzero((W0 != 0) | (np.abs(W - W0) > _REFINE_KEEP))
     kept = W[keep_r, keep_c].tolist()
     out: dict[str, dict[int, float]] = {f: {} for f in feats}
-    for r, c, v in zip(keep_r.tolist(), keep_c.tolist(), kept):
+    for r, c, v in zip(keep_r.tolist(), keep_c.tolist(), kept, strict=True):
         out[feats[r]][c] = v
     return out

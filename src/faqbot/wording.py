@@ -162,7 +162,8 @@ _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 _WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WHEN = re.compile(rf"{DATE.pattern}|\b(?:on|by|until|in|since|from|before|after) (?:{_WEEKDAYS}|"
                    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-                   r"(?: \d{1,2})?|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\. \d{1,2}|the (?:\d{1,2}(?:st|nd|rd|th)|early|late|mid)[\w -]{0,20}centur(?:y|ies))\b"
+                   r"(?: \d{1,2})?|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\. \d{1,2}"
+                   r"|the (?:\d{1,2}(?:st|nd|rd|th)|early|late|mid)[\w -]{0,20}centur(?:y|ies))\b"
                    r"|\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 #: Word endings of adjectives and adverbs: a noun phrase does not end with one.
 _NOT_NOUN_END = re.compile(r"(?:ly|al|ous|ive|ic|ful|less|able|ible|ed|ing|est|ern|ish)$")
