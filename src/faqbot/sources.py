@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from .replies import Citation
 
-__all__ = ["BYLINE", "DATE", "URL", "Block", "Source", "Span", "dateline", "metadata_kind"]
+# DATE, BYLINE and URL are public too, compiled on first use (see `__getattr__`)
+__all__ = ["Block", "Source", "Span", "dateline", "metadata_kind"]
 
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")  # use with .match(text, pos)
 _LIST_ITEM = re.compile(r"^" + _LIST_MARK.pattern)
@@ -79,51 +81,77 @@ def _ends_sentence(before: str, after: str) -> bool:
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
-#: A calendar date: "March 3, 2026", "3 March 2026", "Mar. 3, 2026", "2026-03-03", "3/3/2026".
-DATE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}"
-                  r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b")
 _TIME = r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|[AP]M)(?:\s+[A-Z]{2,4}\b)?"
 _URL = r"(?:https?://|www\.)\S+"
 _PERSON = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|del|da|la|and))*"
-#: A byline: "By Priya Raman | Riverton Ledger", "Written by Jane Doe, Staff Writer" (group "name").
-BYLINE = re.compile(rf"^\W*(?:By|Written by|Story by|Reporting by|Words by|Posted by|Author|Authors|By line)"
-                    rf"\s*:?\s+(?P<name>{_PERSON})", re.I)
-#: A web address.
-URL = re.compile(r"(?:https?://|www\.)[^\s)>\]\"”]+")
-_META = [  # (kind, pattern, whether it must be near the top of the article)
-    ("url", re.compile(rf"^\W*(?:(?:Source|Sources|URL|Link|Originally published(?: \w+)?|Read (?:more|the original)"
-                       rf"(?: \w+)?|Via|Permalink|Canonical)\b[^\n]{{0,60}}?)?<?{_URL}>?\W*$", re.I), False),
-    ("url", re.compile(r"^\W*(?:Source|Sources)\s*:\s*[^\n]{1,120}$"), False),
-    ("byline", BYLINE, True),
-    ("updated", re.compile(rf"^\W*(?:Last\s+)?Updated\b\s*:?\s*(?:on\s+|at\s+)?(?:{_WEEKDAY},?\s*)?(?:{DATE.pattern}"
-                           rf"|{_TIME}|\d+\s+\w+\s+ago|{_MONTH}\s+\d)", re.I), False),
-    ("date", re.compile(rf"^\W*(?:(?:Published|Posted|Date|Dated|Filed)\b\s*:?\s*(?:on\s+)?)?(?:{_WEEKDAY},?\s+)?"
-                        rf"(?:{DATE.pattern})(?:,?\s*(?:at\s+)?{_TIME})?[\W]*$", re.I), False),
-    ("date", re.compile(rf"^\W*(?:Published|Posted|Date|Dated|Filed)\b.*?{DATE.pattern}", re.I), False),
-    ("credit", re.compile(r"^\W*(?:Photos?|Photograph(?:s|y)?|Images?|Pictures?|Illustrations?|Videos?|Graphics?|"
-                          r"File photo|Photo illustration|Credits?|Courtesy)\b\s*(?::|/|by\b|courtesy\b|credit\b|of\b)",
-                          re.I), False),
-    ("credit", re.compile(r"[(\[](?:[\w .'’-]+/)?(?:AP|Reuters|AFP|UPI|Getty Images|Shutterstock|AP Photo|"
-                          r"Photo|Staff photo|File photo)\b[^()\[\]]{0,80}[)\]]\W*$"), False),
-    ("boilerplate", re.compile(r"^\W*(?:Advertisement|Sponsored(?: content)?|"
-                               r"Share(?: this(?: article| story| page)?)?(?: on \w+)?|"
-                               r"Subscribe\b.*|Sign up\b.*|Follow (?:us|\w+ \w+ on)\b.*|Related(?: stories| articles| coverage"
-                               r"| content)?\s*:.*|Tags?\s*:.*|Copyright\b.*|©.*|All rights reserved\.?|Click here\b.*|"
-                               r"Comments?|Print|Email|Listen to this article.*|\d+ min(?:ute)? read)\W*$", re.I), False),
-    ("boilerplate", re.compile(r"^\W*(?:Contact|Reach|Email|E-mail|Send)\b.{0,100}\b[\w.+-]+@[\w-]+\.[\w.]+\b.{0,60}$", re.I),
-     False),
-]
 #: A paragraph's first lines this far down can still be a byline.
 _TOP = 8
-#: A dateline that opens one of the first paragraphs: "FLORENCE, S.C. —", "WASHINGTON (AP) --",
-#: "Florence, S.C. (WPDE) —", "March 3, 2026 —".
-_DATELINE = re.compile(
-    r"(?:[A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+){0,3}(?:,[ ]+[A-Z][A-Za-z.]*(?:[ ][A-Z][A-Za-z.]*){0,2})?"
-    r"(?:[ ]+\([A-Za-z0-9 .&-]{1,30}\))?"
-    r"|[A-Z][a-z]+(?:[ ][A-Z][a-z]+){0,2}(?:,[ ]+(?:[A-Z][a-z]*\.){1,2}[A-Z]?\.?|(?=[ ]+\())(?:[ ]+\([A-Za-z0-9 .&-]{1,30}\))?"
-    rf"|(?:{_WEEKDAY},?[ ]+)?{DATE.pattern})"
-    r"[ ]*(?:—|–|--|-|:)[ ]*(?=\S)"
-)
+
+
+class _Patterns(NamedTuple):
+    date: re.Pattern[str]
+    byline: re.Pattern[str]
+    url: re.Pattern[str]
+    meta: list[tuple[str, re.Pattern[str], bool]]
+    dateline: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    """The metadata patterns, compiled on first use: a bot loaded from the cache never
+    parses an article, so `faqbot ask` does not pay for them."""
+    #: A calendar date: "March 3, 2026", "3 March 2026", "Mar. 3, 2026", "2026-03-03", "3/3/2026".
+    date = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}"
+                      r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b")
+    #: A byline: "By Priya Raman | Riverton Ledger", "Written by Jane Doe, Staff Writer" (group "name").
+    byline = re.compile(rf"^\W*(?:By|Written by|Story by|Reporting by|Words by|Posted by|Author|Authors|By line)"
+                        rf"\s*:?\s+(?P<name>{_PERSON})", re.I)
+    #: A web address.
+    url = re.compile(r"(?:https?://|www\.)[^\s)>\]\"”]+")
+    meta = [  # (kind, pattern, whether it must be near the top of the article)
+        ("url", re.compile(rf"^\W*(?:(?:Source|Sources|URL|Link|Originally published(?: \w+)?|Read (?:more|the original)"
+                           rf"(?: \w+)?|Via|Permalink|Canonical)\b[^\n]{{0,60}}?)?<?{_URL}>?\W*$", re.I), False),
+        ("url", re.compile(r"^\W*(?:Source|Sources)\s*:\s*[^\n]{1,120}$"), False),
+        ("byline", byline, True),
+        ("updated", re.compile(rf"^\W*(?:Last\s+)?Updated\b\s*:?\s*(?:on\s+|at\s+)?(?:{_WEEKDAY},?\s*)?(?:{date.pattern}"
+                               rf"|{_TIME}|\d+\s+\w+\s+ago|{_MONTH}\s+\d)", re.I), False),
+        ("date", re.compile(rf"^\W*(?:(?:Published|Posted|Date|Dated|Filed)\b\s*:?\s*(?:on\s+)?)?(?:{_WEEKDAY},?\s+)?"
+                            rf"(?:{date.pattern})(?:,?\s*(?:at\s+)?{_TIME})?[\W]*$", re.I), False),
+        ("date", re.compile(rf"^\W*(?:Published|Posted|Date|Dated|Filed)\b.*?{date.pattern}", re.I), False),
+        ("credit", re.compile(r"^\W*(?:Photos?|Photograph(?:s|y)?|Images?|Pictures?|Illustrations?|Videos?|Graphics?|"
+                              r"File photo|Photo illustration|Credits?|Courtesy)\b\s*(?::|/|by\b|courtesy\b|credit\b|of\b)",
+                              re.I), False),
+        ("credit", re.compile(r"[(\[](?:[\w .'’-]+/)?(?:AP|Reuters|AFP|UPI|Getty Images|Shutterstock|AP Photo|"
+                              r"Photo|Staff photo|File photo)\b[^()\[\]]{0,80}[)\]]\W*$"), False),
+        ("boilerplate", re.compile(r"^\W*(?:Advertisement|Sponsored(?: content)?|"
+                                   r"Share(?: this(?: article| story| page)?)?(?: on \w+)?|"
+                                   r"Subscribe\b.*|Sign up\b.*|Follow (?:us|\w+ \w+ on)\b.*"
+                                   r"|Related(?: stories| articles| coverage"
+                                   r"| content)?\s*:.*|Tags?\s*:.*|Copyright\b.*|©.*|All rights reserved\.?|Click here\b.*|"
+                                   r"Comments?|Print|Email|Listen to this article.*|\d+ min(?:ute)? read)\W*$", re.I), False),
+        ("boilerplate", re.compile(r"^\W*(?:Contact|Reach|Email|E-mail|Send)\b.{0,100}\b[\w.+-]+@[\w-]+\.[\w.]+\b.{0,60}$", re.I),
+         False),
+    ]
+    #: A dateline that opens one of the first paragraphs: "FLORENCE, S.C. —", "WASHINGTON (AP) --",
+    #: "Florence, S.C. (WPDE) —", "March 3, 2026 —".
+    dateline = re.compile(
+        r"(?:[A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+){0,3}(?:,[ ]+[A-Z][A-Za-z.]*(?:[ ][A-Z][A-Za-z.]*){0,2})?"
+        r"(?:[ ]+\([A-Za-z0-9 .&-]{1,30}\))?"
+        r"|[A-Z][a-z]+(?:[ ][A-Z][a-z]+){0,2}(?:,[ ]+(?:[A-Z][a-z]*\.){1,2}[A-Z]?\.?|(?=[ ]+\())"
+        r"(?:[ ]+\([A-Za-z0-9 .&-]{1,30}\))?"
+        rf"|(?:{_WEEKDAY},?[ ]+)?{date.pattern})"
+        r"[ ]*(?:—|–|--|-|:)[ ]*(?=\S)"
+    )
+    return _Patterns(date, byline, url, meta, dateline)
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    """`DATE`, `BYLINE` and `URL`, compiled on first use (see `_patterns`)."""
+    found = {"DATE": "date", "BYLINE": "byline", "URL": "url"}.get(name)
+    if found is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    pattern: re.Pattern[str] = getattr(_patterns(), found)
+    return pattern
 
 
 def metadata_kind(line: str, *, top: bool = True) -> str:
@@ -135,7 +163,7 @@ def metadata_kind(line: str, *, top: bool = True) -> str:
     s = line.strip()
     if not s or len(s) > 300 or "\n" in s:
         return ""
-    for kind, pattern, near_top in _META:
+    for kind, pattern, near_top in _patterns().meta:
         if near_top and not top:
             continue
         m = pattern.search(s)
@@ -165,13 +193,13 @@ def _is_byline(line: str, name: str) -> bool:
 
 def dateline(text: str, start: int, end: int) -> int:
     """The length of a dateline opening ``text[start:end]`` ("FLORENCE, S.C. — "), or 0."""
-    m = _DATELINE.match(text, start, min(end, start + 80))
+    m = _patterns().dateline.match(text, start, min(end, start + 80))
     if m is None or m.end() >= end:
         return 0
     head = m.group()
-    if head.rstrip().endswith(":") and not DATE.match(head):
+    if head.rstrip().endswith(":") and not _patterns().date.match(head):
         return 0  # "WARNING:" is no dateline; "March 3, 2026:" is
-    if re.match(r"[A-Z][a-z]", head) and not DATE.match(head) and "," not in head and "(" not in head:
+    if re.match(r"[A-Z][a-z]", head) and not _patterns().date.match(head) and "," not in head and "(" not in head:
         return 0  # "Meanwhile — " is a word, not a place
     return m.end() - start
 
