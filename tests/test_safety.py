@@ -348,6 +348,26 @@ def test_the_caps_are_one_line_errors(make_kb, monkeypatch, cap, value, message)
         knowledge.load(kb)
 
 
+def test_too_many_intents_are_refused_before_any_file_is_parsed(make_kb, monkeypatch):
+    """100,000 intents in 20 files took seconds to parse before the cap applied: the
+    lines that open an intent are counted first (here with a cap of 50, 3 files of 30)."""
+    body = "".join(f"  - id: i{n}\n    kind: smalltalk\n    answer: hi\n    questions: [q {n}]\n" for n in range(30))
+    kb = make_kb(extra={f"many{k}.yaml": "topic: t\nintents:\n" + body.replace("id: i", f"id: f{k}-i")
+                        for k in range(3)})
+    monkeypatch.setattr(knowledge, "MAX_INTENTS", 50)
+    parsed: list[str] = []
+    real = knowledge._Reader.yaml
+
+    def spy(self, path, display, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(display)
+        return real(self, path, display, *args, **kwargs)
+
+    monkeypatch.setattr(knowledge._Reader, "yaml", spy)
+    with pytest.raises(KnowledgeBaseError, match="more than 50 intents"):
+        knowledge.load(kb)
+    assert not [d for d in parsed if d.startswith("intents/")]  # refused from the line count alone
+
+
 @pytest.mark.parametrize("depth", [70, 600, 998])
 def test_deep_nesting_names_the_file_and_line(make_kb, depth):
     kb = make_kb(extra={"deep.yaml": "topic: t\nintents: " + "[" * depth + "]" * depth + "\n"})

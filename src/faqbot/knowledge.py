@@ -49,6 +49,7 @@ MAX_YAML_NODES = 1_000_000
 MAX_INTENT_FILES = 1_000
 MAX_SOURCES = 200
 MAX_INTENTS = 20_000
+_INTENT_LINE = re.compile(rb"^[ \t]*-[ \t]+id[ \t]*:", re.M)
 MAX_QUESTIONS = 1_000
 MAX_EXAMPLES = 200_000
 #: Intent kinds: `answer` is answered from its citations, `gap` says honestly that
@@ -467,6 +468,18 @@ def _load_once(root: Path, errors: list[KnowledgeBaseError] | None, documents: d
     if listed > MAX_TOTAL_BYTES:
         raise KnowledgeBaseError(f"the knowledge base's files are over {MAX_TOTAL_BYTES:,} bytes in all "
                                  f"({listed:,} in intents/)", file="intents/")
+    # a quick count of the lines that open an intent ("- id: ..."), before any file is
+    # parsed: 100,000 intents are refused in a moment, not after minutes of parsing (the
+    # exact count, after parsing, still applies to what this line-count lets through)
+    opened = 0
+    for file in files:
+        try:
+            with open(file, "rb") as f:
+                opened += len(_INTENT_LINE.findall(f.read(MAX_FILE_BYTES + 1)))
+        except OSError:
+            continue  # the reader reports it, with its rules (links, devices)
+        if opened > MAX_INTENTS:
+            raise KnowledgeBaseError(f"more than {MAX_INTENTS:,} intents", file=f"intents/{file.name}")
     for file in files:
         display = f"intents/{file.name}"
         try:
