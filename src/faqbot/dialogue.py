@@ -45,6 +45,16 @@ class Thresholds:
     smalltalk_sure: small talk this confident is small talk whatever else the message
              says; below it, a word the knowledge base never uses ("translate",
              "French") shows the message asks something else, which is declined.
+    follow_up_clear: in a conversation, a match of the whole knowledge base at least this
+             confident is a clear new question: context does not override it (unless the
+             message is elliptical: "and ICE?").
+    split:   both halves of a two-question message must be answered at least this
+             confidently, or the message stays one question.
+    plausible: a follow-up matched among the previous answer's neighbours must also have
+             this much confidence in the whole knowledge base (or rank in its top 5): a
+             matcher over a few intents finds a winner in any shared word.
+    short_follow_up: a message of at most this many words may lean on the previous turn.
+    follow_ups: at most this many related questions are offered after an answer.
     suggest: the least confidence for an intent to be suggested after a decline;
              below it the nearest intents are unrelated and the default topics are
              suggested instead.
@@ -58,6 +68,11 @@ class Thresholds:
     agree: float = 0.2
     agree_coverage: float = 0.2
     smalltalk_sure: float = 0.9
+    follow_up_clear: float = 0.85
+    split: float = 0.6
+    plausible: float = 0.1
+    short_follow_up: int = 4
+    follow_ups: int = 3
     wording: float = 0.1
     wording_min: float = 0.75
     suggest: float = 0.15

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -473,11 +474,18 @@ def _load_once(root: Path, errors: list[KnowledgeBaseError] | None, documents: d
     # exact count, after parsing, still applies to what this line-count lets through)
     opened = 0
     for file in files:
-        try:
-            with open(file, "rb") as f:
-                opened += len(_INTENT_LINE.findall(f.read(MAX_FILE_BYTES + 1)))
+        try:  # never follows a link, never waits on a FIFO: the reader refuses those, with its rules
+            fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
-            continue  # the reader reports it, with its rules (links, devices)
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                with os.fdopen(os.dup(fd), "rb") as f:
+                    opened += len(_INTENT_LINE.findall(f.read(MAX_FILE_BYTES + 1)))
+        except OSError:
+            pass  # the reader reports it
+        finally:
+            os.close(fd)
         if opened > MAX_INTENTS:
             raise KnowledgeBaseError(f"more than {MAX_INTENTS:,} intents", file=f"intents/{file.name}")
     for file in files:

@@ -60,17 +60,8 @@ from .text import STOPWORDS, normalize, tokenize
 
 __all__ = ["Session", "combine"]
 
-#: A global match at least this confident is a clear new question: context does
-#: not override it (unless the message is elliptical, see `_resolve`).
-CLEAR = 0.85
-#: Both halves of a two-question message must be answered at least this confidently.
-SPLIT = 0.6
-#: A context match must have at least this global confidence (or be in the global top 5).
-PLAUSIBLE = 0.1
-#: A message of at most this many words may lean on the previous turn.
-SHORT = 4
-#: At most this many follow-ups are offered after an answer.
-FOLLOW_UPS = 3
+# The conversation's thresholds are in `faqbot.dialogue.Thresholds` (`follow_up_clear`,
+# `split`, `plausible`, `short_follow_up`, `follow_ups`), with the dialogue's others.
 
 # Generic words that point back to the previous turn (no intent-specific phrases).
 _ANAPHORA = frozenset(
@@ -276,12 +267,12 @@ class Session:
         kept = tuple(s for s in reply.follow_ups if s.intent not in seen)
         if not kept:
             kept = dialogue.suggestions_for(
-                reply.candidates, self.bot.kb, exclude=sorted(seen), limit=FOLLOW_UPS,
+                reply.candidates, self.bot.kb, exclude=sorted(seen), limit=self.bot.thresholds.follow_ups,
                 thresholds=self.bot.thresholds,
             )
         if kept == reply.follow_ups:
             return reply
-        return _replace(reply, follow_ups=kept[:FOLLOW_UPS])
+        return _replace(reply, follow_ups=kept[: self.bot.thresholds.follow_ups])
 
     # ------------------------------------------------------------------ choices
 
@@ -323,7 +314,7 @@ class Session:
                 ranking = self._ranking(text)
                 outside = ranking[0] if ranking else None
                 offered_ids = {s.intent for s in offered}
-                if outside is None or outside.intent in offered_ids or outside.confidence < CLEAR:
+                if outside is None or outside.intent in offered_ids or outside.confidence < self.bot.thresholds.follow_up_clear:
                     return self._choose(named[0][0], f"the clarification choice that best matches the reply "
                                         f"(confidence {named[0][1]:.2f})")
         return None
@@ -401,7 +392,7 @@ class Session:
         contentless = bool(tokens) and set(tokens) <= _CONTENTLESS  # "why?": only context can say what it means
         anaphoric = bool(_ANAPHORA.intersection(tokens))
         connector = bool(_CONNECTOR.match(norm))
-        short = len(tokens) <= SHORT
+        short = len(tokens) <= self.bot.thresholds.short_follow_up
         leaning = anaphoric or connector or short  # may lean on the previous turn
         if not leaning and base.status != "clarify":
             return base  # a self-contained question: context has nothing to add
@@ -423,7 +414,7 @@ class Session:
             if not leaning:  # a self-contained question the knowledge base found ambiguous
                 if chosen.intent not in {s.intent for s in base.suggestions}:
                     return base  # context may only break the tie
-            elif not (connector or short) and top is not None and top.confidence >= CLEAR:
+            elif not (connector or short) and top is not None and top.confidence >= self.bot.thresholds.follow_up_clear:
                 return base  # a clear new question wins over context
             elif (not (anaphoric or connector or contentless) and base.intent is not None
                   and self._global_confidence(chosen.intent, words, base) < self.bot.thresholds.clarify):
@@ -441,7 +432,7 @@ class Session:
             )
         if not leaning:
             return base
-        if decision.status == "clarify" and (top is None or top.confidence < CLEAR):
+        if decision.status == "clarify" and (top is None or top.confidence < self.bot.thresholds.follow_up_clear):
             return Reply(
                 base.question, "clarify", None, decision.chosen[0].confidence,
                 f"Following on from “{context.title}”, your question could mean more than one thing.",
@@ -456,10 +447,10 @@ class Session:
     def _plausible(self, chosen: Match, words: str, base: Reply) -> bool:
         """Whether the whole knowledge base also sees `chosen` as a candidate for the
         question: a matcher over a few intents finds a winner in any shared word, so a
-        context match must also rank among the global top 5 or reach `PLAUSIBLE`."""
+        context match must also rank among the global top 5 or reach `Thresholds.plausible`."""
         if any(m.intent == chosen.intent for m in base.candidates[:5]):
             return True
-        return self._global_confidence(chosen.intent, words, base) >= PLAUSIBLE
+        return self._global_confidence(chosen.intent, words, base) >= self.bot.thresholds.plausible
 
     def _global_confidence(self, intent: str, words: str, base: Reply) -> float:
         """The whole knowledge base's confidence in `intent` for the question."""
@@ -525,7 +516,7 @@ class Session:
         kb = self.bot.kb
         _, near = self._context_matcher(context)
         ids = [i for i in context.follow_ups if i in near] or sorted(near, key=_topic_order(kb))
-        choices = tuple(dialogue.suggestion(kb.intent(i)) for i in ids[:FOLLOW_UPS])
+        choices = tuple(dialogue.suggestion(kb.intent(i)) for i in ids[: self.bot.thresholds.follow_ups])
         if not choices:
             return base
         return Reply(
@@ -559,11 +550,11 @@ class Session:
                                    not (at_question_mark or right_tokens[0] in _QUESTION_START)):
                 continue
             first = self._resolve(left, self._context)
-            if not _confident(first):
+            if not _confident(first, self.bot.thresholds.split):
                 continue
             after = self.bot.kb.intent(first.intent) if first.intent else self._context
             second = self._resolve(right, after)
-            if not _confident(second) or second.intent == first.intent:
+            if not _confident(second, self.bot.thresholds.split) or second.intent == first.intent:
                 continue
             if not elliptical:
                 if not _ANAPHORA.intersection(right_tokens):  # "what did it announce?" may lean on the first
@@ -578,8 +569,8 @@ class Session:
         return None
 
 
-def _confident(reply: Reply) -> bool:
-    return reply.intent is not None and reply.status != "clarify" and reply.confidence >= SPLIT
+def _confident(reply: Reply, split: float) -> bool:
+    return reply.intent is not None and reply.status != "clarify" and reply.confidence >= split
 
 
 def _topic_order(kb: KnowledgeBase) -> Callable[[str], int]:
