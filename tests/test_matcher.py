@@ -259,3 +259,38 @@ def test_an_example_word_for_word_goes_to_its_own_intent():
     assert m.match("DEA announcement?", exact=False)[0].intent == "worry"
     best = m.match("DEA announcement?")[0]
     assert (best.intent, best.example, best.confidence) == ("news", "dea announcement", 0.99)
+
+
+# ------------------------------------------------------------------ frozen outputs
+# tests/fixtures/matcher_frozen.json.gz holds what the matcher answered, before its
+# index was rewritten, on a few hundred queries over a snapshot of the bundled
+# knowledge base and a synthetic one (see tests/fixtures/matcher_frozen.py).
+
+FROZEN = Path(__file__).resolve().parent / "fixtures" / "matcher_frozen.json.gz"
+
+
+def _frozen() -> dict:
+    import gzip
+    import json
+
+    return json.loads(gzip.decompress(FROZEN.read_bytes()).decode("utf-8"))
+
+
+def _compact(found: list[Match], intents: dict[str, list[str]]) -> list[list]:
+    return [[m.intent, m.confidence, m.score, m.coverage, intents[m.intent].index(m.example)] for m in found]
+
+
+@pytest.mark.parametrize("kb", ["bundled", "synthetic"])
+def test_same_outputs_as_the_frozen_matcher(kb: str) -> None:
+    data = _frozen()[kb]
+    intents = data["intents"]
+    matcher = Matcher(intents, synonyms=data["synonyms"] or None)
+    for row in data["rows"]:
+        q = row["q"]
+        found = matcher.match(q, limit=10)
+        assert _compact(found, intents) == row["match"], q
+        assert _compact(matcher.match(q, limit=3, exact=False), intents) == row["statistics"], q
+        assert matcher.example_of(q) == row["example_of"], q
+        closest = [[m.intent, intents[m.intent].index(e) if e else None, s]
+                   for m in found[:3] for e, s in [matcher.closest(q, m.intent)]]
+        assert closest == row["closest"], q
