@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faqbot import matcher as matcher_module
-from faqbot.matcher import Match, Matcher
+from faqbot.matcher import Match, Matcher, MatcherConfig
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -219,24 +219,44 @@ def test_small_kb_is_fast(m: Matcher) -> None:
     assert per_query_ms < 2.0  # well under 1 ms on a quiet machine; slack for CI
 
 
-def test_refined_model_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The discriminative refinement (big KBs) keeps the same contract."""
-    monkeypatch.setattr(matcher_module, "_REFINE_MIN_EXAMPLES", 1)
-    refined = Matcher(INTENTS, synonyms=SYNONYMS)
-    assert refined._refined
+REFINED = MatcherConfig(refine=True)
+
+
+def test_refinement_is_explicit_and_changes_the_weights() -> None:
+    plain = Matcher(INTENTS, synonyms=SYNONYMS)
+    refined = Matcher(INTENTS, synonyms=SYNONYMS, config=REFINED)
+    assert not plain._refined and refined._refined
     assert top(refined, "so 40") == "special-order-40"
     assert top(refined, "who leads the DEA feild divison") == "dea-la-leader"
     found = refined.match("sanctuary police dea", limit=None)
     assert all(0.0 <= x.confidence <= 1.0 for x in found)
-    assert found == Matcher(INTENTS, synonyms=SYNONYMS).match("sanctuary police dea", limit=None)
+    # the refined weights: the same leader, other scores, and weights for intents whose
+    # examples never use these words (the softmax moved them)
+    unrefined = plain.match("sanctuary police dea", limit=None)
+    assert found[0].intent == unrefined[0].intent == "sanctuary-ordinance"
+    assert {x.intent for x in unrefined} < {x.intent for x in found}
+    assert all(a.score != b.score for a, b in zip(found, unrefined))
 
 
-def test_without_numpy_a_big_kb_is_simply_not_refined(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(matcher_module, "_REFINE_MIN_EXAMPLES", 1)
-    monkeypatch.setattr(matcher_module, "_has_numpy", lambda: False)
-    plain = Matcher(INTENTS, synonyms=SYNONYMS)
-    assert not plain._refined
-    assert top(plain, "so 40") == "special-order-40"
+def test_a_big_kb_is_not_refined_unless_asked() -> None:
+    big = {f"intent-{n}": [f"question {n} about topic {n % 17} number {k}" for k in range(25)] for n in range(100)}
+    assert not Matcher(big)._refined  # 2,500 examples: refined automatically before
+
+
+def test_without_numpy_the_matcher_works_and_refine_says_what_to_install() -> None:
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); sys.modules['numpy'] = None\n"
+        "from faqbot.matcher import Matcher, MatcherConfig\n"
+        "m = Matcher({'a': ['hello there'], 'b': ['special order 40']})\n"
+        "print(m.best('helo').intent)\n"
+        "try:\n"
+        "    Matcher({'a': ['hello']}, config=MatcherConfig(refine=True))\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(SRC)], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "a", "MatcherConfig(refine=True) needs numpy: pip install 'faqbot[refine]'"]
 
 
 def test_import_does_not_load_numpy() -> None:
@@ -259,3 +279,186 @@ def test_an_example_word_for_word_goes_to_its_own_intent():
     assert m.match("DEA announcement?", exact=False)[0].intent == "worry"
     best = m.match("DEA announcement?")[0]
     assert (best.intent, best.example, best.confidence) == ("news", "dea announcement", 0.99)
+
+
+# ------------------------------------------------------------------ frozen outputs
+# tests/fixtures/matcher_frozen.json.gz holds what the matcher answered, before its
+# index was rewritten, on a few hundred queries over a snapshot of the bundled
+# knowledge base and a synthetic one (see tests/fixtures/matcher_frozen.py).
+
+FROZEN = Path(__file__).resolve().parent / "fixtures" / "matcher_frozen.json.gz"
+
+
+def _frozen() -> dict:
+    import gzip
+    import json
+
+    return json.loads(gzip.decompress(FROZEN.read_bytes()).decode("utf-8"))
+
+
+def _compact(found: list[Match], intents: dict[str, list[str]]) -> list[list]:
+    return [[m.intent, m.confidence, m.score, m.coverage, intents[m.intent].index(m.example)] for m in found]
+
+
+@pytest.mark.parametrize("kb", ["bundled", "synthetic"])
+def test_same_outputs_as_the_frozen_matcher(kb: str) -> None:
+    data = _frozen()[kb]
+    intents = data["intents"]
+    matcher = Matcher(intents, synonyms=data["synonyms"] or None)
+    for row in data["rows"]:
+        q = row["q"]
+        found = matcher.match(q, limit=10)
+        assert _compact(found, intents) == row["match"], q
+        assert _compact(matcher.match(q, limit=3, exact=False), intents) == row["statistics"], q
+        assert matcher.example_of(q) == row["example_of"], q
+        closest = [[m.intent, intents[m.intent].index(e) if e else None, s]
+                   for m in found[:3] for e, s in [matcher.closest(q, m.intent)]]
+        assert closest == row["closest"], q
+
+
+def test_the_refined_model_gives_the_frozen_outputs() -> None:
+    """numpy's float32 sums may round differently on another CPU: the same ranking
+    and examples, numbers within 1e-4."""
+    data = _frozen()["refined"]
+    intents = data["intents"]
+    matcher = Matcher(intents, config=REFINED)
+    for row in data["rows"]:
+        q = row["q"]
+        found = _compact(matcher.match(q, limit=10), intents)
+        assert [(r[0], r[4]) for r in found] == [(r[0], r[4]) for r in row["match"]], q
+        assert [r[1:4] for r in found] == [pytest.approx(r[1:4], abs=1e-4) for r in row["match"]], q
+        assert matcher.example_of(q) == row["example_of"], q
+
+
+# ------------------------------------------------------------------ settings
+
+
+def test_the_config_is_frozen_and_its_defaults_are_what_a_matcher_uses() -> None:
+    config = MatcherConfig()
+    with pytest.raises(AttributeError):
+        config.alpha = 1.0  # type: ignore[misc]
+    assert Matcher(INTENTS).config == config and not config.refine
+    assert MatcherConfig(calibration=[1, 2, 3]).calibration == (1.0, 2.0, 3.0)  # lists from plain data
+    for bad in ({"calibration": (1.0, 2.0)}, {"char_n": 1}, {"alpha": 0.0}, {"temperature": -1.0},
+                {"probe_top": -1}, {"rank_depth": 2.5}):
+        with pytest.raises(ValueError):
+            MatcherConfig(**bad)
+
+
+def test_a_config_changes_what_it_says() -> None:
+    # character n-grams are what matches a fragment of a word
+    assert top(Matcher(INTENTS), "zenship") == "birthright-citizenship"
+    assert Matcher(INTENTS, config=MatcherConfig(char_weight=0.0)).match("zenship") == []
+    # a repaired word loses fuzzy_penalty of its weight per edit
+    lenient = Matcher(INTENTS, config=MatcherConfig(fuzzy_penalty=0.0)).best("sanctuory")
+    strict = Matcher(INTENTS, config=MatcherConfig(fuzzy_penalty=0.4)).best("sanctuory")
+    assert lenient.intent == strict.intent == "sanctuary-ordinance" and lenient.confidence > strict.confidence
+    # the confidence given to an example asked word for word
+    assert Matcher(INTENTS, config=MatcherConfig(exact_confidence=0.95)).best("special order 40").confidence == 0.95
+    # how many intents get a confidence at all
+    assert len(Matcher(INTENTS, config=MatcherConfig(rank_depth=2)).match("the", limit=None)) == 2
+
+
+# ------------------------------------------------------------------ work done once
+
+
+def test_each_example_is_tokenized_once_and_each_word_stemmed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: dict[str, list[str]] = {"tokenize": [], "stem": []}
+    real_tokenize, real_stem = matcher_module.tokenize, matcher_module.stem
+    monkeypatch.setattr(matcher_module, "tokenize", lambda t: calls["tokenize"].append(t) or real_tokenize(t))
+    monkeypatch.setattr(matcher_module, "stem", lambda t: calls["stem"].append(t) or real_stem(t))
+    Matcher(INTENTS)
+    assert sorted(calls["tokenize"]) == sorted(q for qs in INTENTS.values() for q in qs)
+    words = [w for qs in INTENTS.values() for q in qs for w in real_tokenize(q)]
+    assert sorted(calls["stem"]) == sorted(set(words)) and len(words) > len(set(words))
+
+
+def test_a_question_is_analysed_once_for_match_and_closest(monkeypatch: pytest.MonkeyPatch) -> None:
+    m = Matcher(INTENTS, synonyms=SYNONYMS)
+    tokenized: list[str] = []
+    repaired: list[str] = []
+    real_tokenize, real_repair = matcher_module.tokenize, m._repair
+    monkeypatch.setattr(matcher_module, "tokenize", lambda t: tokenized.append(t) or real_tokenize(t))
+    monkeypatch.setattr(m, "_repair", lambda t: repaired.append(t) or real_repair(t))
+    query = "who leeds the sanctuary feild divison and the dea feild office"
+    found = m.match(query, limit=3)
+    closest = [m.closest(query, x.intent) for x in found]
+    assert tokenized == [query]  # once, for the features and the exact lookup alike
+    assert sorted(repaired) == ["divison", "feild", "leeds"]  # each unknown word once, not per candidate
+    assert found[0].intent == "dea-la-leader" and closest[0][0] == "who runs the dea field office"
+    assert found == m.match(query, limit=3) and tokenized == [query]  # a repeat is served from the analysis
+
+
+def test_recent_analyses_are_bounded() -> None:
+    m = Matcher(INTENTS)
+    for n in range(matcher_module._RECENT * 3):
+        m.match(f"question number {n}")
+    assert m._analysed.cache_info().currsize == matcher_module._RECENT
+
+
+# ------------------------------------------------------------------ state
+
+
+def _plain(value: object) -> bool:
+    if type(value) in (str, int, float, bool, type(None), bytes):
+        return True
+    if type(value) in (list, tuple):
+        return all(_plain(v) for v in value)  # type: ignore[union-attr]
+    if type(value) is dict:
+        return all(_plain(k) and _plain(v) for k, v in value.items())  # type: ignore[union-attr]
+    return False
+
+
+@pytest.mark.parametrize("kb", ["bundled", "synthetic", "refined"])
+def test_a_matcher_from_its_state_answers_exactly_as_the_one_built(kb: str) -> None:
+    data = _frozen()[kb]
+    built = Matcher(data["intents"], synonyms=data["synonyms"] or None,
+                    config=REFINED if kb == "refined" else None)
+    state = built.to_state()
+    assert _plain(state)
+    restored = Matcher.from_state(state)
+    assert restored.intents == built.intents and restored.config == built.config
+    assert restored._refined == built._refined
+    for row in data["rows"]:
+        q = row["q"]
+        assert restored.match(q, limit=None) == built.match(q, limit=None), q
+        assert restored.match(q, limit=3, exact=False) == built.match(q, limit=3, exact=False), q
+        assert restored.example_of(q) == built.example_of(q), q
+        for intent in built.intents[:3]:
+            assert restored.closest(q, intent) == built.closest(q, intent), q
+    assert Matcher.from_state(restored.to_state()).to_state() == state
+
+
+def test_state_lists_for_tuples_other_byte_order_and_pickle() -> None:
+    import pickle
+
+    built = Matcher(INTENTS, synonyms=SYNONYMS)
+    state = built.to_state()
+    # a serializer that turns tuples into lists, and a machine of the other byte order
+    relisted = {k: list(v) if isinstance(v, tuple) else v for k, v in state.items()}
+    relisted["config"] = {k: list(v) if isinstance(v, tuple) else v for k, v in state["config"].items()}
+    swapped = dict(relisted, byteorder="big" if sys.byteorder == "little" else "little")
+    for name, code in matcher_module._STATE_ARRAYS.items():
+        from array import array
+
+        if name not in state:
+            continue
+        a = array(code)
+        a.frombytes(state[name])
+        a.byteswap()
+        swapped[name] = a.tobytes()
+    for other in (Matcher.from_state(relisted), Matcher.from_state(swapped), pickle.loads(pickle.dumps(built))):
+        for q in ["so 40", "who leeds the dea", "sanctuary", "what is the capital of mongolia", "thanks"]:
+            assert other.match(q, limit=None) == built.match(q, limit=None)
+
+
+def test_state_of_another_layout_or_broken_is_a_value_error() -> None:
+    state = Matcher(INTENTS).to_state()
+    with pytest.raises(ValueError, match="format"):
+        Matcher.from_state(dict(state, format=0))
+    with pytest.raises(ValueError, match="hang together"):
+        Matcher.from_state(dict(state, post_w=state["post_w"][:-8]))
+    with pytest.raises(ValueError, match="hang together"):
+        Matcher.from_state(dict(state, ids=state["ids"][:-1]))
+    empty = Matcher.from_state(Matcher({}).to_state())
+    assert empty.intents == () and empty.match("hello") == []

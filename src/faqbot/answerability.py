@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from os.path import commonprefix
 from typing import Any, NamedTuple
@@ -144,15 +144,15 @@ class Vocabulary:
         self._reader_of = dict(state["reader_of"])
         return self
 
-    def in_article_words(self, question: Question, known: frozenset[str] | set[str]) -> tuple[str, list[str]]:
+    def in_article_words(self, question: Question, known: Callable[[str], bool]) -> tuple[str, list[str]]:
         """The question with each reader's word the matcher does not know (`known`: its
         stems) replaced by the article's word it stands for ("forbid" -> "prohibits"), and
-        the words replaced. Nothing changes when every word is known."""
+        the words replaced. Nothing changes when every word is known (`known(stem)`)."""
         out, swapped = [], []
         for t in question.tokens:
             s = stem(t)
             word = self._reader_of.get(t) or self._reader_of.get(s)
-            if word is not None and s not in known and t not in STOPWORDS:
+            if word is not None and not known(s) and t not in STOPWORDS:
                 out.append(word)
                 swapped.append(t)
             else:

@@ -215,7 +215,7 @@ class FAQBot:
         # intent found so must pass the checks strictly
         reason = decision.reason
         if decision.status == "unknown" and not unknown:
-            rewritten, swapped = self.vocabulary.in_article_words(q, self.matcher.known_stems)
+            rewritten, swapped = self.vocabulary.in_article_words(q, self.matcher.knows)
             if swapped:
                 again = self.matcher.match(rewritten, limit=5)
                 redo = dialogue.decide(again, self.kb, t, query=rewritten, matcher=self.matcher)

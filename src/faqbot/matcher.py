@@ -25,42 +25,62 @@ Scoring, in the order it happens
    features' postings are scanned first (up to a budget of entries), then the
    common ones are only probed for the 50 leading intents.  Match time grows
    with the query, not with the knowledge base.
-5. **Discriminative refinement, big knowledge bases only.**  From 2,000 examples
-   (and while features x intents stays under 20M cells) the naive-Bayes weights,
+5. **Discriminative refinement, when asked** (``MatcherConfig(refine=True)``,
+   needs numpy: ``pip install 'faqbot[refine]'``).  The naive-Bayes weights,
    scaled by 0.1, seed two epochs of softmax regression over the examples
-   (numpy, imported lazily, fixed round-robin order, no randomness); the weights
-   that moved are stored back into the same sparse postings, so ``match()`` is
-   unchanged and pure Python.  On CLINC150 this is worth ~2 points of top-1;
-   on a 40-intent FAQ it does not help, so small knowledge bases skip it.
+   (fixed round-robin order, no randomness); the weights that moved are stored
+   back into the same sparse postings, so ``match()`` is unchanged and pure
+   Python.  On CLINC150 (150 intents x 100 examples) it is worth ~2 points of
+   top-1; on a 40-intent FAQ it does not help.  It is a dense computation over
+   features x intents, several times the cost of the build itself on any
+   knowledge base where it could help, so it is never switched on behind the
+   caller's back.
 6. **Confidence.**  The softmax over intent scores gives a probability; the
    *coverage* is the share of the query's informative (non-stopword) word weight
    that the intent's examples use, unknown words counting at the maximum IDF.
    ``confidence = sigmoid(a * logit(probability) + b * coverage + c)`` with
    (a, b, c) fitted by logistic regression on CLINC150 *train* splits (see
-   ``_CALIBRATION``), so that about 9 in 10 replies at confidence 0.9 are right.
-   Coverage is what pushes "what is the population of Mongolia" down when only
-   "what is the" is known.
+   ``MatcherConfig.calibration``), so that about 9 in 10 replies at confidence
+   0.9 are right.  Coverage is what pushes "what is the population of Mongolia"
+   down when only "what is the" is known.
 
 Ranking is by confidence (desc), then intent id (asc); ``example`` is the
 intent's example with the highest IDF-weighted cosine to the query over word
 features (ties: first listed).  The output is a pure function of the knowledge
-base and the query; a built ``Matcher`` is read-only, so concurrent ``match()``
-calls are safe.
+base, the config and the query; a built ``Matcher`` is read-only (its one
+mutable part, a small cache of recent questions' analyses, is thread-safe), so
+concurrent ``match()`` calls are safe.
+
+The index
+---------
+Every feature has a number (in the order features are first met, intent by
+intent); the postings are one compressed-sparse-row table over those numbers
+(``array`` offsets, intent ids and float64 weights: 12 bytes an entry), and so
+are each word feature's examples and each example's canonical words.  A
+10,000-intent knowledge base (100,000 examples, 2.5M postings) keeps about 100 MB.
+:meth:`Matcher.to_state` gives all of it as plain data (the arrays as bytes) and
+:meth:`Matcher.from_state` takes it back without rebuilding anything.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from array import array
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from functools import lru_cache
+from itertools import chain, repeat
+from operator import mul, sub
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from faqbot.text import STOPWORDS, SynonymMap, stem, tokenize
 
-__all__ = ["Match", "Matcher"]
+__all__ = ["Match", "Matcher", "MatcherConfig"]
 
 
 @dataclass(frozen=True)
@@ -84,35 +104,140 @@ class Match:
         return asdict(self)
 
 
-# Tunables (chosen on a held-out part of CLINC150 train, then checked on the article KB).
-_STOP_WEIGHT = 0.25  # multiplier for stopword unigrams ("what", "is", "the")
-_BIGRAM_WEIGHT = 1.0  # multiplier for adjacent-word bigrams
-_CHAR_WEIGHT = 1.0  # multiplier for character 4-grams
-_CHAR_N = 4
-_ALPHA = 0.5  # additive smoothing of the per-intent feature mass
-_TEMPERATURE = 10.0  # softmax temperature turning scores into probabilities
-# confidence = sigmoid(a * logit(probability) + b * coverage + c), (a, b, c) fitted by
-# logistic regression on CLINC150 *train* only: small KBs (37 intents x 10 examples,
-# queries from held-out train of those intents, other intents + oos_train as
-# out-of-scope) for the naive-Bayes model; 120 intents x 80 examples (30 intents
-# held out entirely as out-of-scope) for the refined model.
-_CALIBRATION = (0.338, 2.616, -2.198)
-_CALIBRATION_REFINED = (0.991, 2.611, -1.607)
-_SHORT_WORD = 3  # unknown words this short ...
-_SHORT_UNKNOWN = 0.5  # ... count this much in the coverage
-_FUZZY_PENALTY = 0.2  # share of weight lost per edit by a repaired token
-_EXACT_CONFIDENCE = 0.99  # confidence of the intent whose example the query is, word for word
-_RANK_DEPTH = 20  # intents (best scores first) that get a confidence
-_SCAN_BUDGET = 2000  # posting entries scanned per query (rarest features first) ...
-_PROBE_TOP = 50  # ... then the remaining features are only probed for this many leaders
-# Discriminative refinement (numpy, imported lazily) for knowledge bases big enough
-# for it to pay: from this many examples, while features x intents stays small.
-_REFINE_MIN_EXAMPLES = 2000
-_REFINE_MAX_CELLS = 20_000_000
-_REFINE_EPOCHS = 2
-_REFINE_RATE = 0.08
-_REFINE_INIT = 0.1  # the naive-Bayes weights are scaled by this before refining
-_REFINE_KEEP = 0.01  # a refined weight is stored when it moved by more than this
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Every tunable of the matcher, with the reason for its value.
+
+    Unless said otherwise, a value was chosen on a held-out part of CLINC150 *train*,
+    then checked on the article's knowledge base; the defaults are what `faqbot`
+    uses.  A config is part of a matcher's state: the same knowledge base, config and
+    query always give the same matches.
+    """
+
+    #: Stopword unigrams ("what", "is", "the") count a quarter: they say little about
+    #: *which* question is asked, but a query made only of them still matches.
+    stop_weight: float = 0.25
+    #: Adjacent-word bigrams: word order, where it matters.
+    bigram_weight: float = 1.0
+    #: Character n-grams of the canonical text: partial words, compounds and the typos
+    #: repair leaves; 0 turns them off.
+    char_weight: float = 1.0
+    #: Their length (2 or more).
+    char_n: int = 4
+    #: Additive smoothing of an intent's feature mass.
+    alpha: float = 0.5
+    #: Softmax temperature turning scores into probabilities (the calibration
+    #: below was fitted at this temperature).
+    temperature: float = 10.0
+    #: confidence = sigmoid(a * logit(probability) + b * coverage + c), (a, b, c) fitted
+    #: by logistic regression on CLINC150 *train* only: small KBs (37 intents x 10
+    #: examples, queries from held-out train of those intents, other intents and
+    #: oos_train as out-of-scope) for the naive-Bayes model ...
+    calibration: tuple[float, float, float] = (0.338, 2.616, -2.198)
+    #: ... and 120 intents x 80 examples (30 intents held out entirely as
+    #: out-of-scope) for the refined model.
+    calibration_refined: tuple[float, float, float] = (0.991, 2.611, -1.607)
+    #: Unknown words this short ("teh", "u", "idk") ...
+    short_word: int = 3
+    #: ... are weaker evidence that the question is about something else: they
+    #: count this much of an unknown word in the coverage.
+    short_unknown: float = 0.5
+    #: A repaired word loses this share of its weight per edit: a guess is weaker
+    #: evidence than the word itself.
+    fuzzy_penalty: float = 0.2
+    #: Confidence of the intent whose example the query is, word for word: the
+    #: author said so, whatever the statistics say.
+    exact_confidence: float = 0.99
+    #: Intents (best scores first) that get a confidence; more are never shown.
+    rank_depth: int = 20
+    #: Posting entries scanned in full per query, rarest features first: bounds the
+    #: cost of a query on a large knowledge base ...
+    scan_budget: int = 2000
+    #: ... after which the remaining (common) features are only probed for this many
+    #: leading intents.
+    probe_top: int = 50
+    #: Discriminative refinement (numpy): 2 points of top-1 on CLINC150 (90.7% -> 92.7%),
+    #: nothing on a 40-intent FAQ, and 4 to 11 times the build's time from 200 intents
+    #: up (`benchmarks/speed.py`), so only when asked.
+    refine: bool = False
+    #: The refinement's epochs, learning rate, and the scale of the naive-Bayes weights
+    #: it starts from.
+    refine_epochs: int = 2
+    refine_rate: float = 0.08
+    refine_init: float = 0.1
+    #: A refined weight is stored when it moved by more than this (keeps the postings
+    #: sparse).
+    refine_keep: float = 0.01
+
+    def __post_init__(self) -> None:
+        # a config that came back from plain data (lists for tuples) is the same config
+        for name in ("calibration", "calibration_refined"):
+            value = tuple(float(v) for v in getattr(self, name))
+            if len(value) != 3:
+                raise ValueError(f"MatcherConfig.{name} needs 3 numbers, not {len(value)}")
+            object.__setattr__(self, name, value)
+        for name in ("char_n", "rank_depth", "probe_top", "scan_budget", "short_word", "refine_epochs"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ValueError(f"MatcherConfig.{name} must be a whole number >= 0")
+        if self.char_n < 2 or self.alpha <= 0 or self.temperature <= 0:
+            raise ValueError("MatcherConfig needs char_n >= 2, alpha > 0 and temperature > 0")
+
+
+_DEFAULT = MatcherConfig()
+#: Recent questions whose analysis (tokens, repairs, features) each matcher keeps, so
+#: that `closest()` after `match()` on the same question repeats none of it.
+_RECENT = 8
+#: Probing a common feature for the leading intents: scanning its postings beats one
+#: binary search per leader up to this many entries per leader (speed only).
+_SCAN_PER_LEADER = 4
+#: Layout of `to_state()`; bump it when the layout changes.
+_STATE_FORMAT = 1
+#: The typed arrays of the state: name -> typecode (the last two only for a refined
+#: matcher, where the postings hold more intents than use each feature).
+_STATE_ARRAYS = {
+    "post_off": "q", "post_ids": "i", "post_w": "d", "idf": "d", "penalty": "d",
+    "intent_examples": "q", "ex_words_off": "q", "ex_words": "i", "ex_norm": "d",
+    "wording_off": "q", "wordings": "i", "exact_owner": "i", "word_ids": "i", "gram_ids": "i",
+    "use_off": "q", "use_ids": "i",
+}
+
+_stem = lru_cache(maxsize=1 << 14)(stem)  # query side: a pure function of a str
+
+
+class _StemMemo(dict):
+    """token -> stem, each distinct token stemmed once (build side; dropped after)."""
+
+    def __missing__(self, token: str) -> str:
+        value = self[token] = stem(token)
+        return value
+
+
+class _FeatureNumbers(dict):
+    """feature -> its number, given in the order features are first met (build side),
+    each with a new list in `postings` (shared by the word and the n-gram tables)."""
+
+    def __init__(self, postings: list[list[int]]) -> None:
+        super().__init__()
+        self.postings = postings
+
+    def __missing__(self, feature: str) -> int:
+        n = self[feature] = len(self.postings)
+        self.postings.append([])
+        return n
+
+
+def _table(keys: str, values: array) -> dict[str, int]:
+    """A str -> int dict from its keys joined by line breaks and its values; ValueError
+    when their numbers differ."""
+    names = keys.split("\n") if keys else []
+    if len(names) != len(values):
+        raise ValueError("matcher state does not hang together")
+    return dict(zip(names, values, strict=False))
+
+
+def _append_each(lists: Iterable[list[int]], value: int) -> None:
+    """``for l in lists: l.append(value)``, looping in C (the build's inner loop)."""
+    any(map(list.append, lists, repeat(value)))  # append returns None: `any` reads them all
 
 
 def _max_edits(token: str) -> int:
@@ -126,18 +251,25 @@ def _max_edits(token: str) -> int:
     return 3
 
 
-def _features(stems: Sequence[str]) -> dict[str, float]:
-    """Feature -> multiplier (before IDF) for a list of canonical stems."""
-    feats: dict[str, float] = {}
-    for s in stems:
-        feats[s] = _STOP_WEIGHT if s in STOPWORDS else 1.0
-    for a, b in zip(stems, stems[1:], strict=False):
-        feats[a + " " + b] = _BIGRAM_WEIGHT
-    if _CHAR_WEIGHT:
-        padded = " " + " ".join(stems) + " "
-        for k in range(len(padded) - _CHAR_N + 1):
-            feats["#" + padded[k : k + _CHAR_N]] = _CHAR_WEIGHT
-    return feats
+def _word_keys(stems: list[str]) -> list[str]:
+    """The word features of a canonical text: its stems, then its adjacent-word
+    bigrams, in order, repeats included."""
+    return stems + list(map(" ".join, zip(stems, stems[1:], strict=False)))
+
+
+def _char_grams(text: str, n: int) -> list[str]:
+    """The character n-grams of a canonical text (stems joined by spaces): each n
+    characters of the text padded with a space, in order, repeats included.  They are
+    features of their own kind, named ``#`` + the n characters."""
+    padded = " " + text + " "
+    return [padded[k : k + n] for k in range(len(padded) - n + 1)]
+
+
+def _word_multiplier(feature: str, config: MatcherConfig) -> float:
+    """A word feature's weight before IDF (a character n-gram's is ``char_weight``)."""
+    if " " in feature:
+        return config.bigram_weight
+    return config.stop_weight if feature in STOPWORDS else 1.0
 
 
 class Matcher:
@@ -148,137 +280,262 @@ class Matcher:
         intents: Mapping[str, Iterable[str]],
         *,
         synonyms: Mapping[str, Iterable[str]] | None = None,
+        config: MatcherConfig | None = None,
     ) -> None:
-        self._synonyms = SynonymMap(synonyms)
+        cfg = _DEFAULT if config is None else config
+        if cfg.refine:
+            _require_numpy()
+        self._config = cfg
+        self._synonyms_given = {str(k): [v] if isinstance(v, str) else [str(x) for x in v]
+                                for k, v in (synonyms or {}).items()}
+        self._synonyms = SynonymMap(self._synonyms_given)
+        self._build(intents, cfg)
+        self._setup()
+
+    # ------------------------------------------------------------------ build
+    def _build(self, intents: Mapping[str, Iterable[str]], cfg: MatcherConfig) -> None:
+        """Each example is tokenized, stemmed and turned into features once, and is
+        appended to each of its features' postings (in C: `_append_each`); then the
+        postings are weighted feature by feature, in the order the features were met."""
+        memo = _StemMemo()
+        apply = self._synonyms.apply
         ids: list[str] = []
-        examples: list[str] = []  # original text
-        ex_intent: list[int] = []
-        ex_feats: list[dict[str, float]] = []
+        examples: list[str] = []
+        intent_examples = array("q", [0])  # intent i's examples: [intent_examples[i], intent_examples[i + 1])
         vocab: set[str] = set()
-        exact: dict[str, set[int]] = {}  # normalized example -> the intents that have it
+        exact: dict[str, int] = {}  # normalized example -> its intent (-1: several intents have it)
+        postings: list[list[int]] = []  # feature number -> the intent of each example using it
+        words_table = _FeatureNumbers(postings)  # word feature -> its number, in the order first met
+        grams_table = _FeatureNumbers(postings)  # character n-gram -> its number, the same way
+        word_number, gram_number = words_table.__getitem__, grams_table.__getitem__
+        ex_words = array("i")  # each example's word features, in order (to name the best example)
+        ex_words_off = array("q", [0])
+        wordings = array("i")  # each example's canonical words, as feature numbers (for `closest`)
+        wording_off = array("q", [0])
+        refine_feats = array("i") if cfg.refine else None  # each example's features, in order
+        refine_off = array("q", [0])
+        n = cfg.char_n
         for intent_id, texts in intents.items():
-            if isinstance(texts, str):
-                texts = [texts]
-            idx = len(ids)
+            i = len(ids)
             ids.append(str(intent_id))
-            for text in texts:
+            for text in [texts] if isinstance(texts, str) else texts:
                 tokens = tokenize(text)
                 if not tokens:
                     continue
-                vocab.update(tokens)
                 examples.append(text)
-                ex_intent.append(idx)
-                stems = self._stems(tokens)
-                ex_feats.append(_features(stems))
-                exact.setdefault(" ".join(stems), set()).add(idx)
-        for canonical, variants in (synonyms or {}).items():
+                vocab.update(tokens)
+                stems = apply([memo[t] for t in tokens])
+                key = " ".join(stems)
+                if exact.setdefault(key, i) != i:
+                    exact[key] = -1
+                fids = list(map(word_number, dict.fromkeys(_word_keys(stems))))  # each once per example
+                _append_each(map(postings.__getitem__, fids), i)
+                ex_words.extend(fids)
+                ex_words_off.append(len(ex_words))
+                wordings.extend(map(word_number, stems))
+                wording_off.append(len(wordings))
+                if cfg.char_weight:
+                    grams = dict.fromkeys(map(gram_number, _char_grams(key, n)))  # numbered in order, once each
+                    _append_each(map(postings.__getitem__, grams), i)
+                    if refine_feats is not None:
+                        fids += grams
+                if refine_feats is not None:
+                    refine_feats.extend(fids)
+                    refine_off.append(len(refine_feats))
+            intent_examples.append(len(examples))
+        del memo
+        for canonical, variants in self._synonyms_given.items():
             vocab.update(tokenize(canonical))
-            for v in [variants] if isinstance(variants, str) else variants:
+            for v in variants:
                 vocab.update(tokenize(v))
+        mult = [cfg.char_weight] * len(postings)  # each feature's weight before IDF
+        for f, fid in words_table.items():
+            mult[fid] = _word_multiplier(f, cfg)
+
+        # IDF over intents, then the naive-Bayes weights and each intent's penalty, feature
+        # by feature (each intent's total is summed in that order)
+        n_int = max(len(ids), 1)
+        alpha, temp = cfg.alpha, cfg.temperature
+        idf = array("d")
+        totals = [0.0] * len(ids)
+        post_off = array("q", [0])
+        pids = array("i")
+        pw = array("d")
+        rare = math.log(1.0 + n_int)  # the IDF of a feature of one intent
+        rare_weight = {m: rare * math.log1p(rare * m / alpha) / temp for m in set(mult)}
+        for fid, users in enumerate(postings):
+            postings[fid] = []  # freed as it goes
+            m = mult[fid]
+            if len(users) == 1:  # one example uses it (most bigrams): mass m
+                i = users[0]
+                idf.append(rare)
+                pids.append(i)
+                totals[i] += rare * m
+                pw.append(rare_weight[m])
+                post_off.append(len(pids))
+                continue
+            its = dict.fromkeys(users)  # the intents, ascending
+            w = math.log(1.0 + n_int / len(its))
+            idf.append(w)
+            pids.extend(its)
+            if len(its) == len(users):  # each intent has it in one example: mass m
+                wm = w * m
+                for i in its:
+                    totals[i] += wm
+                pw.extend(repeat(w * math.log1p(w * m / alpha) / temp, len(its)))
+            else:  # k of the intent's examples have it: mass k * m (a few distinct k)
+                ks = list(Counter(users).values())
+                mass = {k: w * (k * m) for k in set(ks)}
+                weight = {k: w * math.log1p(w * (k * m) / alpha) / temp for k in mass}
+                for i, x in zip(its, map(mass.__getitem__, ks), strict=False):
+                    totals[i] += x
+                pw.extend(map(weight.__getitem__, ks))
+            post_off.append(len(pids))
+        del postings
+        n_feats = max(len(idf), 1)
+        penalty = [math.log((t + alpha * n_feats) / alpha) / temp for t in totals]
+        self._refined = False
+        use_off, use_ids = post_off, pids  # which intents use each feature (the coverage)
+        if refine_feats is not None and examples:
+            post_off, pids, pw = _refine(cfg, post_off, pids, pw, penalty, idf, refine_off, refine_feats,
+                                         mult, intent_examples)
+            penalty = [k * cfg.refine_init for k in penalty]
+            self._refined = True
+        del refine_feats, refine_off
+
+        # each example's norm over its IDF-weighted word features (to name the best example)
+        squares = [(m * w) * (m * w) for m, w in zip(mult, idf, strict=False)]
+        take = squares.__getitem__
+        norms = array("d", [math.sqrt(sum(map(take, ex_words[ex_words_off[e] : ex_words_off[e + 1]]))) or 1.0
+                            for e in range(len(examples))])
+        del squares, take
 
         self._ids = tuple(ids)
         self._examples = tuple(examples)
-        # a query that IS an example question (once normalized) of exactly one intent
-        self._exact = {key: next(iter(owners)) for key, owners in exact.items() if len(owners) == 1}
-        n_int = max(len(ids), 1)
-
-        # per-intent feature mass, and the intent-level document frequency -> IDF
-        raw: dict[str, dict[int, float]] = {}
-        for feats, i in zip(ex_feats, ex_intent, strict=True):
-            for f, m in feats.items():
-                d = raw.get(f)
-                if d is None:
-                    raw[f] = {i: m}
-                else:
-                    d[i] = d.get(i, 0.0) + m
-        idf = {f: math.log(1.0 + n_int / len(d)) for f, d in raw.items()}
+        self._intent_examples = intent_examples
+        self._features = dict(words_table)  # word feature -> number
+        self._grams = dict(grams_table)  # character n-gram -> number
         self._idf = idf
-        self._max_idf = math.log(1.0 + n_int)
-        # multinomial naive Bayes over IDF-weighted counts (at temperature 1)
-        totals = [0.0] * len(ids)
-        for f, d in raw.items():
-            w = idf[f]
-            for i, c in d.items():
-                totals[i] += w * c
-        n_feats = max(len(raw), 1)
-        weights: dict[str, dict[int, float]] = {
-            f: {i: idf[f] * math.log1p(idf[f] * c / _ALPHA) / _TEMPERATURE for i, c in d.items()}
-            for f, d in raw.items()
-        }
-        penalty = [math.log((t + _ALPHA * n_feats) / _ALPHA) / _TEMPERATURE for t in totals]
-        self._refined = False
-        if (
-            _REFINE_MIN_EXAMPLES <= len(ex_feats)
-            and len(weights) * len(ids) <= _REFINE_MAX_CELLS
-            and _has_numpy()
-        ):
-            weights = _refine(weights, penalty, idf, ex_feats, ex_intent, len(ids))
-            penalty = [k * _REFINE_INIT for k in penalty]
-            self._refined = True
-        self._postings = {f: dict(sorted(d.items())) for f, d in weights.items()}
-        self._penalty = tuple(penalty)
-        self._mean_penalty = sum(penalty) / len(penalty) if penalty else 0.0
-
-        # word features -> intent -> examples (to name the best example)
-        by_intent: dict[str, dict[int, list[int]]] = {}
-        ex_norm: list[float] = []
-        for e, (feats, i) in enumerate(zip(ex_feats, ex_intent, strict=True)):
-            words = {f: m * idf[f] for f, m in feats.items() if f[0] != "#"}
-            ex_norm.append(math.sqrt(sum(w * w for w in words.values())) or 1.0)
-            for f in words:
-                by_intent.setdefault(f, {}).setdefault(i, []).append(e)
-        self._ex_postings = {f: {i: tuple(es) for i, es in d.items()} for f, d in by_intent.items()}
-        self._ex_norm = tuple(ex_norm)
-        first: dict[int, int] = {}
-        for e, i in enumerate(ex_intent):
-            first.setdefault(i, e)
-        self._first_example = first
-        # each intent's examples as canonical word sequences, for `closest()`
-        wordings: dict[int, list[tuple[str, ...]]] = {}
-        for e, i in enumerate(ex_intent):
-            wordings.setdefault(i, []).append(tuple(self._stems(tokenize(examples[e]))))
-        self._wordings = {i: tuple(w) for i, w in wordings.items()}
-        self._index_of = {intent_id: n for n, intent_id in enumerate(ids)}
-
+        self._post_off, self._post_ids, self._post_w = post_off, pids, pw
+        self._penalty = array("d", penalty)
+        self._use_off, self._use_ids = use_off, use_ids
+        self._ex_words_off, self._ex_words = ex_words_off, ex_words
+        self._ex_norm = norms
+        self._wording_off, self._wordings = wording_off, wordings
+        # a query that IS an example question (once normalized) of exactly one intent
+        self._exact = {k: i for k, i in exact.items() if i >= 0}
         # surface vocabulary for typo repair, bucketed by (length, first letter) and
         # (length, last letter): a repaired word keeps its first or its last letter
-        self._known_stems = frozenset(f for f in idf if " " not in f and f[0] != "#") | self._synonyms.surface_tokens
         buckets: dict[tuple[int, str], list[str]] = {}
         for tok in sorted(vocab):
             buckets.setdefault((len(tok), tok[0]), []).append(tok)
             buckets.setdefault((-len(tok), tok[-1]), []).append(tok)
         self._vocab_buckets = {k: tuple(v) for k, v in buckets.items()}
 
-    def _stems(self, tokens: Sequence[str]) -> list[str]:
-        return self._synonyms.apply([stem(t) for t in tokens])
+    def _setup(self) -> None:
+        """What a built and a restored matcher derive alike."""
+        self._index_of = {intent_id: n for n, intent_id in enumerate(self._ids)}
+        self._surface = self._synonyms.surface_tokens
+        self._max_idf = math.log(1.0 + max(len(self._ids), 1))
+        penalty = self._penalty
+        self._mean_penalty = sum(penalty) / len(penalty) if penalty else 0.0
+        self._analysed = lru_cache(maxsize=_RECENT)(self._analyse)
+        off = self._post_off
+        self._df = array("i", map(sub, off[1:], off))  # each feature's postings length
 
-    def to_state(self) -> dict[str, object]:
-        """The built matcher as plain data (str, int, float, bool, None, bytes, and
-        lists, tuples and dicts of them): what `faqbot.cache` stores. `from_state`
-        rebuilds an equal matcher from it without redoing the build."""
-        state: dict[str, object] = dict(vars(self))
-        state["_synonyms"] = self._synonyms.to_state()
-        state["_known_stems"] = tuple(sorted(self._known_stems))
+    # ------------------------------------------------------------------ state
+    def to_state(self) -> dict:
+        """The built matcher as plain data (str, int, float, bool, None, bytes, lists,
+        dicts): what :meth:`from_state` needs to answer exactly as this one does."""
+        state: dict = {
+            "format": _STATE_FORMAT,
+            "byteorder": sys.byteorder,
+            "config": asdict(self._config),
+            "synonyms": {k: list(v) for k, v in self._synonyms_given.items()},
+            "ids": list(self._ids),
+            "examples": list(self._examples),
+            "refined": self._refined,
+            "words": "\n".join(self._features),  # a feature never holds a line break
+            "grams": "\n".join(self._grams),
+            "exact": "\n".join(self._exact),
+            "buckets": [[n, c, "\n".join(words)] for (n, c), words in self._vocab_buckets.items()],
+        }
+        state["exact_owner"] = array("i", self._exact.values())
+        state["word_ids"] = array("i", self._features.values())
+        state["gram_ids"] = array("i", self._grams.values())
+        state.update({name: getattr(self, "_" + name) for name in _STATE_ARRAYS if name not in state})
+        if not self._refined:  # the same arrays as the postings'
+            del state["use_off"], state["use_ids"]
+        for name in _STATE_ARRAYS:
+            if name in state:
+                state[name] = state[name].tobytes()
         return state
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> Matcher:
+    def from_state(cls, state: Mapping) -> Matcher:
+        """A matcher from :meth:`to_state` data, without rebuilding its index.  Raises
+        ValueError for data of another layout or that does not hang together."""
+        if state.get("format") != _STATE_FORMAT:
+            raise ValueError(f"matcher state of format {state.get('format')!r}, expected {_STATE_FORMAT}")
         self = cls.__new__(cls)
-        vars(self).update(state)
-        self._synonyms = SynonymMap.from_state(state["_synonyms"])
-        self._known_stems = frozenset(state["_known_stems"])
+        arrays = {}
+        for name, code in _STATE_ARRAYS.items():
+            if name not in state and name.startswith("use_"):
+                continue
+            a = array(code)
+            a.frombytes(state[name])
+            if state["byteorder"] != sys.byteorder:
+                a.byteswap()
+            arrays[name] = a
+        self._config = MatcherConfig(**state["config"])
+        self._synonyms_given = {str(k): list(v) for k, v in state["synonyms"].items()}
+        self._synonyms = SynonymMap(self._synonyms_given)
+        self._ids = tuple(state["ids"])
+        self._examples = tuple(state["examples"])
+        self._refined = bool(state["refined"])
+        self._features = _table(state["words"], arrays.pop("word_ids"))
+        self._grams = _table(state["grams"], arrays.pop("gram_ids"))
+        self._exact = _table(state["exact"], arrays.pop("exact_owner"))
+        self._vocab_buckets = {(n, c): tuple(words.split("\n")) for n, c, words in state["buckets"]}
+        arrays.setdefault("use_off", arrays["post_off"])
+        arrays.setdefault("use_ids", arrays["post_ids"])
+        for name, a in arrays.items():
+            setattr(self, "_" + name, a)
+        n_ex, n_feat = len(self._examples), len(self._features) + len(self._grams)
+        if not (len(self._post_off) == len(self._use_off) == len(self._idf) + 1 == n_feat + 1
+                and len(self._post_ids) == len(self._post_w) == self._post_off[-1]
+                and len(self._use_ids) == self._use_off[-1] and self._refined == (self._use_ids is not self._post_ids)
+                and len(self._ex_words) == self._ex_words_off[-1] and len(self._ex_words_off) == n_ex + 1
+                and len(self._intent_examples) == len(self._penalty) + 1 == len(self._ids) + 1
+                and self._intent_examples[-1] == n_ex == len(self._ex_norm) == len(self._wording_off) - 1):
+            raise ValueError("matcher state does not hang together")
+        self._setup()
         return self
+
+    def __reduce__(self) -> tuple:
+        # pickle (and copy) through the plain state: the recent-questions cache is not data
+        return (Matcher.from_state, (self.to_state(),))
 
     @property
     def intents(self) -> tuple[str, ...]:
         return self._ids
 
     @property
-    def known_stems(self) -> frozenset[str]:
-        """The stems (and synonym words) this matcher's examples use."""
-        return self._known_stems
+    def config(self) -> MatcherConfig:
+        return self._config
 
     # ------------------------------------------------------------------ query
+    def _stems(self, tokens: Sequence[str]) -> list[str]:
+        return self._synonyms.apply([_stem(t) for t in tokens])
+
+    def _known(self, s: str) -> bool:
+        """A stem of the knowledge base's vocabulary (a word feature, or a synonym's word)."""
+        return s in self._features or s in self._surface
+
+    def knows(self, stem: str) -> bool:
+        """Whether this matcher's examples (or synonyms) use the stemmed word `stem`."""
+        return self._known(stem)
+
     def _repair(self, token: str) -> list[tuple[int, int, str]]:
         """Vocabulary words closest to an unknown token: (edit distance, Indel, word)."""
         k = _max_edits(token)
@@ -303,60 +560,103 @@ class Matcher:
         # among the closest, prefer insertions/deletions over substitutions
         return sorted((d, Indel.distance(token, c), c) for d, c in found if d == top)
 
-    def _query(self, query: str) -> tuple[dict[str, float], float]:
-        """Query features with their multipliers, and the IDF weight of unknown words."""
-        fixed, factor, unknown = self._fix(tokenize(query))
-        idf = self._idf
-        known = self._known_stems
+    def _analyse(self, query: str) -> _Query:
+        """Everything about `query` that does not depend on an intent, computed once
+        (and kept for the last few questions, see `_analysed`)."""
+        tokens = tokenize(query)
+        fixed, factor, unknown, counted = self._fix(tokens)
+        cfg = self._config
+        fidx = self._features
         stems = self._stems(fixed)
-        counted = {stem(t) for t in fixed if t not in STOPWORDS and stem(t) not in known}
+        # the exact-lookup key: the words as typed, so only a question whose every word the
+        # knowledge base knows can be an example (an unknown word survives the synonyms)
+        key = " ".join(stems) if fixed == tokens and not counted else None
         for s in stems:
             # a word known only as part of a synonym phrase ("drug" of "drug enforcement
             # administration") that did not form the phrase is as unknown as any other
-            if s not in idf and s not in STOPWORDS and s not in counted and " " not in s:
+            if s not in fidx and s not in STOPWORDS and s not in counted and " " not in s:
                 counted.add(s)
-                unknown += self._max_idf * (1.0 if len(s) > _SHORT_WORD else _SHORT_UNKNOWN)
-        out: dict[str, float] = {}
-        for f, m in _features(stems).items():
-            if f in idf:
-                out[f] = m * factor.get(f, 1.0)
-        return out, unknown
+                unknown += self._max_idf * (1.0 if len(s) > cfg.short_word else cfg.short_unknown)
+        # the known features: the words' (with their weights) in order, then the n-grams'
+        idf = self._idf
+        weights: dict[int, float] = {}  # word feature -> its weight (an n-gram's: char_weight)
+        words: list[tuple[int, float]] = []
+        ex_words: dict[int, tuple[int, float]] = {}
+        known: list[str] = []
+        for f in dict.fromkeys(_word_keys(stems)):
+            fid = fidx.get(f)
+            if fid is not None:
+                known.append(f)
+                w = weights[fid] = _word_multiplier(f, cfg) * factor.get(f, 1.0)
+                if " " not in f and f not in STOPWORDS:
+                    words.append((fid, w * idf[fid]))
+                ex_words[fid] = (len(weights), w * idf[fid] ** 2)
+        char = cfg.char_weight
+        grams: list[str] = []
+        if char:
+            table = self._grams
+            grams = [g for g in dict.fromkeys(_char_grams(" ".join(stems), cfg.char_n)) if g in table]
+        # rarest first, ties by name (an n-gram's is `#` + the n-gram: before any word):
+        # by name, then a stable sort by postings length
+        order = [*map(self._grams.__getitem__, sorted(grams)), *map(fidx.__getitem__, sorted(known))]
+        order.sort(key=self._df.__getitem__)
+        q = _Query()
+        q.key, q.stems = key, tuple(stems)
+        q.order = array("i", order)
+        q.weights = weights
+        q.mass = sum(chain((w * idf[fid] for fid, w in weights.items()),
+                           map(mul, repeat(char), map(idf.__getitem__, map(self._grams.__getitem__, grams)))))
+        q.words = tuple(words)
+        q.info = sum(w for _fid, w in words) + unknown
+        q.ex_words = ex_words
+        return q
 
-    def _fix(self, tokens: Sequence[str]) -> tuple[list[str], dict[str, float], float]:
+    def _fix(self, tokens: Sequence[str]) -> tuple[list[str], dict[str, float], float, set[str]]:
         """Typo repair: the tokens with unknown words replaced by their closest
-        vocabulary word, each repaired stem's weight factor, and the IDF weight of
-        the words that could not be repaired."""
+        vocabulary word, each repaired stem's weight factor, the IDF weight of the
+        words that could not be repaired, and their stems."""
         fixed: list[str] = []
         factor: dict[str, float] = {}
         unknown = 0.0
-        known = self._known_stems
-        idf = self._idf
+        counted: set[str] = set()
+        fidx, surface = self._features, self._surface
+        cfg = self._config
+        repairs: dict[str, list[tuple[int, int, str]]] = {}  # a word repeated is repaired once
         for n, tok in enumerate(tokens):
-            if tok in STOPWORDS or stem(tok) in known:
+            if tok in STOPWORDS:
                 fixed.append(tok)
                 continue
-            repl = self._repair(tok)  # [] for numbers and short words
+            s = _stem(tok)
+            if s in fidx or s in surface:
+                fixed.append(tok)
+                continue
+            repl = repairs.get(tok)
+            if repl is None:
+                repl = repairs[tok] = self._repair(tok)  # [] for numbers and short words
             if not repl:
                 fixed.append(tok)
+                counted.add(s)
                 # an unknown word is evidence the question is about something else;
                 # a short one ("teh", "u", "idk") is weaker evidence
-                unknown += self._max_idf * (1.0 if len(tok) > _SHORT_WORD else _SHORT_UNKNOWN)
+                unknown += self._max_idf * (1.0 if len(tok) > cfg.short_word else cfg.short_unknown)
                 continue
             if len(repl) > 1:
                 # a tie: prefer the word that forms a known bigram with its neighbours
-                prev = stem(fixed[-1]) if fixed else None
-                nxt = stem(tokens[n + 1]) if n + 1 < len(tokens) else None
+                prev = _stem(fixed[-1]) if fixed else None
+                nxt = _stem(tokens[n + 1]) if n + 1 < len(tokens) else None
 
                 def context(c: str, prev: str | None = prev, nxt: str | None = nxt) -> int:
-                    sc = stem(c)
-                    return (prev is not None and f"{prev} {sc}" in idf) + (nxt is not None and f"{sc} {nxt}" in idf)
+                    sc = _stem(c)
+                    return (prev is not None and f"{prev} {sc}" in fidx) + (nxt is not None and f"{sc} {nxt}" in fidx)
 
-                repl.sort(key=lambda t: (t[1], -context(t[2]), t[2]))
+                repl = sorted(repl, key=lambda t: (t[1], -context(t[2]), t[2]))
             dist, _indel, cand = repl[0]
             fixed.append(cand)
-            s = stem(cand)
-            factor[s] = min(factor.get(s, 1.0), 1.0 - _FUZZY_PENALTY * dist)
-        return fixed, factor, unknown
+            s = _stem(cand)
+            factor[s] = min(factor.get(s, 1.0), 1.0 - cfg.fuzzy_penalty * dist)
+            if not self._known(s):
+                counted.add(s)
+        return fixed, factor, unknown, counted
 
     def match(
         self, query: str, *, limit: int | None = 5, score_cutoff: float | None = None, exact: bool = True
@@ -373,64 +673,79 @@ class Matcher:
         """
         if not isinstance(query, str):
             raise TypeError("query must be a str")
-        qf, unknown = self._query(query)
-        if not qf:
+        q = self._analysed(query)
+        order = q.order
+        if not order:
             return []
-        postings = self._postings
-        idf = self._idf
+        cfg = self._config
+        pids, pw = self._post_ids, self._post_w
         penalty = self._penalty
         ids = self._ids
-        order = sorted(qf, key=lambda f: (len(postings[f]), f))
-        hits: dict[int, float] = {}
+        # each intent's sum of query weight x posting weight, in the order of `order`
+        acc = [0.0] * len(ids)
+        off = self._post_off
+        weight = q.weights.get
+        char = cfg.char_weight
         scanned = 0
         k = 0
-        # scan the rarest features' postings in full while within budget
-        while k < len(order):
-            post = postings[order[k]]
-            if hits and scanned + len(post) > _SCAN_BUDGET:
+        seen = []  # the intents of the postings scanned in full
+        # scan the rarest features' postings in full while within budget (at least one)
+        for fid in order:
+            lo, hi = off[fid], off[fid + 1]
+            if k and scanned + hi - lo > cfg.scan_budget:
                 break
-            w = qf[order[k]]
-            for i, v in post.items():
-                hits[i] = hits.get(i, 0.0) + w * v
-            scanned += len(post)
+            w = weight(fid, char)
+            users = pids[lo:hi]
+            seen.append(users)
+            for i, v in zip(users, pw[lo:hi], strict=False):
+                acc[i] += w * v
+            scanned += hi - lo
             k += 1
+        hits = set().union(*seen)  # the candidates
         if k < len(order):
             # keep the leaders so far, then only probe the common features for them
-            if len(hits) > _PROBE_TOP:
-                part = sum(qf[f] * idf[f] for f in order[:k])
-                leaders = sorted(hits, key=lambda i: (-(hits[i] - part * penalty[i]), i))[:_PROBE_TOP]
-                hits = {i: hits[i] for i in leaders}
-            for f in order[k:]:
-                post = postings[f]
-                weight = qf[f]
-                for i in hits:
-                    got = post.get(i)
-                    if got is not None:
-                        hits[i] += weight * got
-        q_mass = sum(w * idf[f] for f, w in qf.items())
-        scores = sorted(((h - q_mass * penalty[i], i) for i, h in hits.items()), key=lambda t: (-t[0], ids[t[1]]))
+            if len(hits) > cfg.probe_top:
+                idf = self._idf
+                part = sum(weight(fid, char) * idf[fid] for fid in order[:k])
+                hits = set(sorted(hits, key=lambda i: (-(acc[i] - part * penalty[i]), i))[: cfg.probe_top])
+            # a short posting list is scanned (what it adds to others than the candidates
+            # is never read), a long one searched for each candidate
+            scan_max = _SCAN_PER_LEADER * len(hits)
+            for fid in order[k:]:
+                lo, hi = off[fid], off[fid + 1]
+                w = weight(fid, char)
+                if hi - lo <= scan_max:
+                    for i, v in zip(pids[lo:hi], pw[lo:hi], strict=False):
+                        acc[i] += w * v
+                else:
+                    for i in hits:
+                        j = bisect_left(pids, i, lo, hi)
+                        if j < hi and pids[j] == i:
+                            acc[i] += w * pw[j]
+        q_mass = q.mass
+        scores = sorted(((acc[i] - q_mass * penalty[i], i) for i in hits), key=lambda t: (-t[0], ids[t[1]]))
         top = scores[0][0]
         z = sum(math.exp(s - top) for s, _ in scores)
         rest = len(ids) - len(scores)
         if rest:
             z += rest * math.exp(-q_mass * self._mean_penalty - top)
 
-        words = {f: w * idf[f] for f, w in qf.items() if f[0] != "#" and " " not in f and f not in STOPWORDS}
-        info_total = sum(words.values()) + unknown
-        cal = _CALIBRATION_REFINED if self._refined else _CALIBRATION
+        info_total = q.info
+        cal = cfg.calibration_refined if self._refined else cfg.calibration
+        depth = scores[: cfg.rank_depth]
+        known = self._known_weight(q.words, [i for _s, i in depth])
         ranked: list[tuple[float, float, int, float]] = []
-        for s, i in scores[:_RANK_DEPTH]:
+        for s, i in depth:
             prob = math.exp(s - top) / z
-            known = sum(w for f, w in words.items() if i in self._ex_postings[f])
-            cov = known / info_total if info_total else 1.0
+            cov = known[i] / info_total if info_total else 1.0
             conf = _confidence(prob, cov, cal)
             ranked.append((conf, s, i, cov))
-        own = self._exact.get(" ".join(self._stems(tokenize(query)))) if exact else None
+        own = self._exact.get(q.key) if exact and q.key is not None else None
         if own is not None:
             # an example question, word for word: its intent is the answer, whatever
             # the statistics say about the other intents' examples
-            ranked = [(max(t[0], _EXACT_CONFIDENCE), *t[1:]) if t[2] == own else t for t in ranked]
-        ranked.sort(key=lambda t: (-t[0], self._ids[t[2]]))
+            ranked = [(max(t[0], cfg.exact_confidence), *t[1:]) if t[2] == own else t for t in ranked]
+        ranked.sort(key=lambda t: (-t[0], ids[t[2]]))
         out: list[Match] = []
         for conf, s, i, cov in ranked:
             if score_cutoff is not None and conf < score_cutoff:
@@ -439,27 +754,51 @@ class Matcher:
                 break
             out.append(
                 Match(
-                    intent=self._ids[i],
+                    intent=ids[i],
                     confidence=round(conf, 6),
-                    example=self._examples[self._best_example(qf, i)],
+                    example=self._examples[self._best_example(q.ex_words, i)],
                     score=round(s, 6),
                     coverage=round(cov, 6),
                 )
             )
         return out
 
-    def _best_example(self, qf: Mapping[str, float], intent: int) -> int:
-        acc: dict[int, float] = {}
-        ex_post = self._ex_postings
-        for f, w in qf.items():
-            d = ex_post.get(f) if f[0] != "#" else None
-            if d:
-                for e in d.get(intent, ()):
-                    acc[e] = acc.get(e, 0.0) + w * self._idf[f] ** 2
-        if not acc:
-            return self._first_example[intent]
-        norm = self._ex_norm
-        return min(acc, key=lambda e: (-acc[e] / norm[e], e))
+    def _known_weight(self, words: Sequence[tuple[int, float]], intents: list[int]) -> dict[int, float]:
+        """For each intent, the summed weight of the query's `words` (feature number,
+        weight) that its examples use."""
+        used: dict[int, list[float]] = {i: [] for i in intents}
+        off, users = self._use_off, self._use_ids
+        scan_max = _SCAN_PER_LEADER * len(used)
+        for fid, w in words:
+            lo, hi = off[fid], off[fid + 1]
+            if hi - lo <= scan_max:
+                for i in users[lo:hi]:
+                    if i in used:
+                        used[i].append(w)
+            else:
+                for i, ws in used.items():
+                    j = bisect_left(users, i, lo, hi)
+                    if j < hi and users[j] == i:
+                        ws.append(w)
+        return {i: sum(ws) for i, ws in used.items()}  # sum(): as any other total of weights
+
+    def _best_example(self, qwords: Mapping[int, tuple[int, float]], intent: int) -> int:
+        """The intent's example with the highest IDF-weighted cosine to the query over
+        word features (`qwords`: feature number -> (position in the query, weight));
+        ties and no word in common: the first listed."""
+        off, ex_words, norm = self._ex_words_off, self._ex_words, self._ex_norm
+        first = self._intent_examples[intent]
+        best, best_e = 0.0, -1
+        for e in range(first, self._intent_examples[intent + 1]):
+            common = [qwords[f] for f in ex_words[off[e] : off[e + 1]] if f in qwords]
+            if common:
+                common.sort()
+                total = 0.0
+                for _n, v in common:  # summed in the query's order
+                    total += v
+                if best_e < 0 or total / norm[e] > best:
+                    best, best_e = total / norm[e], e
+        return first if best_e < 0 else best_e
 
     def closest(self, query: str, intent: str) -> tuple[str, float]:
         """The example of `intent` worded most like `query`, and how alike they are:
@@ -472,28 +811,47 @@ class Matcher:
         n = self._index_of.get(intent)
         if n is None:
             return "", 0.0
-        wordings = self._wordings.get(n, ())
-        q = tuple(self._stems(self._fix(tokenize(query))[0]))
+        stems = self._analysed(query).stems
+        # words as numbers: known words by their feature number, others by a negative
+        # number of their own (so no example has them)
+        fidx = self._features
+        others: dict[str, int] = {}
+        q = [fidx[s] if s in fidx else others.setdefault(s, -1 - len(others)) for s in stems]
+        off, wordings = self._wording_off, self._wordings
         best = (0.0, -1)
-        for e, w in enumerate(wordings):
-            sim = Indel.normalized_similarity(q, w)
+        for e in range(self._intent_examples[n], self._intent_examples[n + 1]):
+            sim = Indel.normalized_similarity(q, wordings[off[e] : off[e + 1]].tolist())
             if sim > best[0]:
                 best = (sim, e)
         if best[1] < 0:
             return "", 0.0
-        # an intent's examples are stored one after the other, in the order given
-        return self._examples[self._first_example[n] + best[1]], round(best[0], 4)
+        return self._examples[best[1]], round(best[0], 4)
 
     def example_of(self, query: str) -> str | None:
         """The intent `query` is an example question of, word for word after this
         matcher's normalization (stems, synonyms), or None: what the exact-example lookup
         of `match` answers."""
-        return self._ids[i] if (i := self._exact.get(" ".join(self._stems(tokenize(query))))) is not None else None
+        i = self._exact.get(" ".join(self._stems(tokenize(query))))
+        return None if i is None else self._ids[i]
 
     def best(self, query: str) -> Match | None:
         """The top match, or None when nothing in the knowledge base is related."""
         found = self.match(query, limit=1)
         return found[0] if found else None
+
+
+class _Query:
+    """A question analysed against one matcher (`Matcher._analyse`): read-only once made."""
+
+    __slots__ = ("key", "stems", "order", "weights", "mass", "words", "info", "ex_words")
+    key: str | None  # the exact-lookup key (None: the question cannot be an example)
+    stems: tuple[str, ...]  # its canonical words after repair (for `closest`)
+    order: array  # the known features' numbers, rarest first, ties by name
+    weights: dict[int, float]  # the word features' weights before IDF (an n-gram's: char_weight)
+    mass: float  # the query's IDF-weighted feature mass
+    words: tuple[tuple[int, float], ...]  # informative words: (number, weight x IDF)
+    info: float  # their total weight, unknown words included
+    ex_words: dict[int, tuple[int, float]]  # word features: number -> (position, weight x IDF^2)
 
 
 def _confidence(prob: float, coverage: float, cal: tuple[float, float, float]) -> float:
@@ -503,56 +861,63 @@ def _confidence(prob: float, coverage: float, cal: tuple[float, float, float]) -
     return round(1.0 / (1.0 + math.exp(-z)), 6)
 
 
-def _has_numpy() -> bool:
-    """numpy is a dependency, but a matcher without it still works (unrefined)."""
+def _require_numpy() -> None:
     import importlib.util
 
-    return importlib.util.find_spec("numpy") is not None
+    if importlib.util.find_spec("numpy") is None:
+        raise ImportError("MatcherConfig(refine=True) needs numpy: pip install 'faqbot[refine]'")
 
 
 def _refine(
-    weights: dict[str, dict[int, float]],
+    cfg: MatcherConfig,
+    post_off: array,
+    post_ids: array,
+    post_w: array,
     penalty: Sequence[float],
-    idf: Mapping[str, float],
-    ex_feats: Sequence[Mapping[str, float]],
-    ex_intent: Sequence[int],
-    n_intents: int,
-) -> dict[str, dict[int, float]]:
+    idf: array,
+    ex_off: array,
+    ex_feats: array,
+    mult: Sequence[float],
+    intent_examples: array,
+) -> tuple[array, array, array]:
     """Refine the naive-Bayes weights by softmax regression on the examples.
 
     Starts from the naive-Bayes weights and runs a few epochs of mini-batch SGD on
     the cross-entropy of the softmax over intents (penalties fixed), visiting the
     examples in a fixed round-robin order over intents (no randomness).  Weights
-    that did not move are left out, so the postings stay sparse.
+    that did not move are left out, so the postings stay sparse.  In and out: the
+    postings as (offsets, intents, weights) arrays.
     """
-    import numpy as np  # only for big knowledge bases; never at import time
+    import numpy as np  # only when asked for; never at import time
 
-    feats = sorted(weights)
-    index = {f: k for k, f in enumerate(feats)}
-    W0 = np.zeros((len(feats), n_intents), dtype=np.float32)
-    for f, d in weights.items():
-        row = index[f]
-        for i, v in d.items():
-            W0[row, i] = v
-    W0 *= _REFINE_INIT
+    n_feats, n_intents = len(post_off) - 1, len(intent_examples) - 1
+    offsets = np.frombuffer(post_off, dtype=np.int64)
+    rows = np.repeat(np.arange(n_feats), np.diff(offsets))
+    W0 = np.zeros((n_feats, n_intents), dtype=np.float32)
+    W0[rows, np.frombuffer(post_ids, dtype=np.int32)] = np.frombuffer(post_w, dtype=np.float64)
+    W0 *= cfg.refine_init
     W = W0.copy()
-    K = np.asarray(penalty, dtype=np.float32) * _REFINE_INIT
-    idf_vec = np.array([idf[f] for f in feats], dtype=np.float32)
+    K = np.asarray(penalty, dtype=np.float32) * cfg.refine_init
+    idf_vec = np.frombuffer(idf, dtype=np.float64).astype(np.float32)
+    mult_vec = np.asarray(mult, dtype=np.float32)
     # round-robin over intents: 1st example of each intent, then the 2nd, ...
-    per_intent: dict[int, list[int]] = {}
-    for e, i in enumerate(ex_intent):
-        per_intent.setdefault(i, []).append(e)
-    depth = max(map(len, per_intent.values()))
-    order = [e for k in range(depth) for i in sorted(per_intent) for e in per_intent[i][k : k + 1]]
+    per_intent = [range(intent_examples[i], intent_examples[i + 1]) for i in range(n_intents)]
+    depth = max(map(len, per_intent))
+    order = [r[k] for k in range(depth) for r in per_intent if k < len(r)]
     # the examples' features, concatenated in visiting order
-    lengths = np.array([len(ex_feats[e]) for e in order], dtype=np.int64)
-    ix_all = np.array([index[f] for e in order for f in ex_feats[e]], dtype=np.int64)
-    val_all = np.array([m for e in order for m in ex_feats[e].values()], dtype=np.float32)
+    ex_starts = np.frombuffer(ex_off, dtype=np.int64)
+    all_feats = np.frombuffer(ex_feats, dtype=np.int32)
+    order_arr = np.asarray(order, dtype=np.int64)
+    lengths = (ex_starts[1:] - ex_starts[:-1])[order_arr]
+    ix_all = np.concatenate([all_feats[ex_starts[e] : ex_starts[e + 1]] for e in order]).astype(np.int64)
+    val_all = mult_vec[ix_all]
     ends = np.cumsum(lengths)
     starts_all = ends - lengths
-    y = np.array([ex_intent[e] for e in order], dtype=np.int64)
+    counts = np.diff(np.frombuffer(intent_examples, dtype=np.int64)).astype(np.int64)
+    owners = np.repeat(np.arange(n_intents), counts)
+    y = owners[order_arr]
     batch = 64
-    for _epoch in range(_REFINE_EPOCHS):
+    for _epoch in range(cfg.refine_epochs):
         for b0 in range(0, len(order), batch):
             b1 = min(b0 + batch, len(order))
             lo, hi = int(starts_all[b0]), int(ends[b1 - 1])
@@ -571,10 +936,12 @@ def _refine(
             ix_s = ix[srt]
             first = np.flatnonzero(np.r_[True, ix_s[1:] != ix_s[:-1]])
             grad = np.add.reduceat(val[srt, None] * p[owner[srt]], first, axis=0)
-            W[ix_s[first]] -= _REFINE_RATE * grad
-    keep_r, keep_c = np.nonzero((W0 != 0) | (np.abs(W - W0) > _REFINE_KEEP))
-    kept = W[keep_r, keep_c].tolist()
-    out: dict[str, dict[int, float]] = {f: {} for f in feats}
-    for r, c, v in zip(keep_r.tolist(), keep_c.tolist(), kept, strict=True):
-        out[feats[r]][c] = v
-    return out
+            W[ix_s[first]] -= cfg.refine_rate * grad
+    keep_r, keep_c = np.nonzero((W0 != 0) | (np.abs(W - W0) > cfg.refine_keep))
+    new_off = array("q", [0])
+    new_off.frombytes(np.cumsum(np.bincount(keep_r, minlength=n_feats)).astype(np.int64).tobytes())
+    new_ids = array("i")
+    new_ids.frombytes(keep_c.astype(np.int32).tobytes())
+    new_w = array("d")
+    new_w.frombytes(W[keep_r, keep_c].astype(np.float64).tobytes())
+    return new_off, new_ids, new_w
