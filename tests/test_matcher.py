@@ -389,11 +389,32 @@ def test_a_question_is_analysed_once_for_match_and_closest(monkeypatch: pytest.M
     assert found == m.match(query, limit=3) and tokenized == [query]  # a repeat is served from the analysis
 
 
+def test_a_dropped_matcher_is_freed_at_once() -> None:
+    """No reference cycle (the cache of recent questions is plain data): a big index is
+    given back when the last reference goes, not at the next full garbage collection."""
+    import gc
+    import weakref
+
+    m = Matcher(INTENTS, synonyms=SYNONYMS)
+    m.match("who leeds the dea")
+    m.closest("who leeds the dea", "dea-la-leader")
+    ref = weakref.ref(m)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del m
+        assert ref() is None
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def test_recent_analyses_are_bounded() -> None:
     m = Matcher(INTENTS)
     for n in range(matcher_module._RECENT * 3):
         m.match(f"question number {n}")
-    assert m._analysed.cache_info().currsize == matcher_module._RECENT
+    assert len(m._recent) == matcher_module._RECENT
+    assert list(m._recent)[-1] == f"question number {matcher_module._RECENT * 3 - 1}"
 
 
 # ------------------------------------------------------------------ state

@@ -53,13 +53,16 @@ concurrent ``match()`` calls are safe.
 
 The index
 ---------
-Every feature has a number (in the order features are first met, intent by
-intent); the postings are one compressed-sparse-row table over those numbers
-(``array`` offsets, intent ids and float64 weights: 12 bytes an entry), and so
-are each word feature's examples and each example's canonical words.  A
-10,000-intent knowledge base (100,000 examples, 2.5M postings) keeps about 100 MB.
-:meth:`Matcher.to_state` gives all of it as plain data (the arrays as bytes) and
-:meth:`Matcher.from_state` takes it back without rebuilding anything.
+Every feature has a number (in the order features are first met, example by
+example); the postings are one compressed-sparse-row table over those numbers
+(``array`` offsets, intent ids and float64 weights: 12 bytes an entry), and each
+example's word features and canonical words are flat arrays too.  A 10,000-intent
+knowledge base (100,000 examples, 2.5M postings) keeps about 80 MB.  The build
+tokenizes, stems (each distinct word once) and featurizes each example once; a
+question is analysed once per call (and kept for the last few questions).
+:meth:`Matcher.to_state` gives the index as plain data (the arrays as bytes) and
+:meth:`Matcher.from_state` takes it back without rebuilding anything.  Tunables
+live in :class:`MatcherConfig`.  See docs/matcher.md.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ import math
 import sys
 from array import array
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -185,7 +188,8 @@ class MatcherConfig:
 
 _DEFAULT = MatcherConfig()
 #: Recent questions whose analysis (tokens, repairs, features) each matcher keeps, so
-#: that `closest()` after `match()` on the same question repeats none of it.
+#: that `closest()` after `match()` on the same question repeats none of it (a long
+#: question's analysis is ~100 KB).
 _RECENT = 8
 #: Probing a common feature for the leading intents: scanning its postings beats one
 #: binary search per leader up to this many entries per leader (speed only).
@@ -198,7 +202,7 @@ _STATE_ARRAYS = {
     "post_off": "q", "post_ids": "i", "post_w": "d", "idf": "d", "penalty": "d",
     "intent_examples": "q", "ex_words_off": "q", "ex_words": "i", "ex_norm": "d",
     "wording_off": "q", "wordings": "i", "exact_owner": "i", "word_ids": "i", "gram_ids": "i",
-    "use_off": "q", "use_ids": "i",
+    "df": "i", "use_off": "q", "use_ids": "i",
 }
 
 _stem = lru_cache(maxsize=1 << 14)(stem)  # query side: a pure function of a str
@@ -224,6 +228,9 @@ class _FeatureNumbers(dict):
         n = self[feature] = len(self.postings)
         self.postings.append([])
         return n
+
+
+_FREED: list[int] = []  # what a postings list is replaced by once weighted (never appended to)
 
 
 def _table(keys: str, values: array) -> dict[str, int]:
@@ -364,7 +371,7 @@ class Matcher:
         rare = math.log(1.0 + n_int)  # the IDF of a feature of one intent
         rare_weight = {m: rare * math.log1p(rare * m / alpha) / temp for m in set(mult)}
         for fid, users in enumerate(postings):
-            postings[fid] = []  # freed as it goes
+            postings[fid] = _FREED  # freed as it goes
             m = mult[fid]
             if len(users) == 1:  # one example uses it (most bigrams): mass m
                 i = users[0]
@@ -419,6 +426,7 @@ class Matcher:
         self._post_off, self._post_ids, self._post_w = post_off, pids, pw
         self._penalty = array("d", penalty)
         self._use_off, self._use_ids = use_off, use_ids
+        self._df = array("i", map(sub, post_off[1:], post_off))  # each feature's postings length
         self._ex_words_off, self._ex_words = ex_words_off, ex_words
         self._ex_norm = norms
         self._wording_off, self._wordings = wording_off, wordings
@@ -439,9 +447,7 @@ class Matcher:
         self._max_idf = math.log(1.0 + max(len(self._ids), 1))
         penalty = self._penalty
         self._mean_penalty = sum(penalty) / len(penalty) if penalty else 0.0
-        self._analysed = lru_cache(maxsize=_RECENT)(self._analyse)
-        off = self._post_off
-        self._df = array("i", map(sub, off[1:], off))  # each feature's postings length
+        self._recent: OrderedDict[str, _Query] = OrderedDict()  # see `_analysed`
 
     # ------------------------------------------------------------------ state
     def to_state(self) -> dict:
@@ -504,7 +510,7 @@ class Matcher:
         n_ex, n_feat = len(self._examples), len(self._features) + len(self._grams)
         if not (len(self._post_off) == len(self._use_off) == len(self._idf) + 1 == n_feat + 1
                 and len(self._post_ids) == len(self._post_w) == self._post_off[-1]
-                and len(self._use_ids) == self._use_off[-1] and self._refined == (self._use_ids is not self._post_ids)
+                and len(self._use_ids) == self._use_off[-1] and len(self._df) == n_feat and self._refined == (self._use_ids is not self._post_ids)
                 and len(self._ex_words) == self._ex_words_off[-1] and len(self._ex_words_off) == n_ex + 1
                 and len(self._intent_examples) == len(self._penalty) + 1 == len(self._ids) + 1
                 and self._intent_examples[-1] == n_ex == len(self._ex_norm) == len(self._wording_off) - 1):
@@ -560,9 +566,24 @@ class Matcher:
         # among the closest, prefer insertions/deletions over substitutions
         return sorted((d, Indel.distance(token, c), c) for d, c in found if d == top)
 
+    def _analysed(self, query: str) -> _Query:
+        """`_analyse(query)`, kept for the last few questions asked, so that `closest()`
+        after `match()` on the same question repeats none of it.  Safe from several
+        threads: each step is one atomic operation on the OrderedDict, and a question
+        analysed twice at once gives the same value twice."""
+        recent = self._recent
+        q = recent.get(query)
+        if q is None:
+            q = recent[query] = self._analyse(query)
+            while len(recent) > _RECENT:
+                try:
+                    recent.popitem(last=False)
+                except KeyError:  # another thread emptied it first
+                    break
+        return q
+
     def _analyse(self, query: str) -> _Query:
-        """Everything about `query` that does not depend on an intent, computed once
-        (and kept for the last few questions, see `_analysed`)."""
+        """Everything about `query` that does not depend on an intent, computed once."""
         tokens = tokenize(query)
         fixed, factor, unknown, counted = self._fix(tokens)
         cfg = self._config
@@ -711,6 +732,7 @@ class Matcher:
             # a short posting list is scanned (what it adds to others than the candidates
             # is never read), a long one searched for each candidate
             scan_max = _SCAN_PER_LEADER * len(hits)
+            leaders = sorted(hits)
             for fid in order[k:]:
                 lo, hi = off[fid], off[fid + 1]
                 w = weight(fid, char)
@@ -718,10 +740,10 @@ class Matcher:
                     for i, v in zip(pids[lo:hi], pw[lo:hi], strict=False):
                         acc[i] += w * v
                 else:
-                    for i in hits:
-                        j = bisect_left(pids, i, lo, hi)
-                        if j < hi and pids[j] == i:
-                            acc[i] += w * pw[j]
+                    for i in leaders:  # ascending, so each search starts where the last ended
+                        lo = bisect_left(pids, i, lo, hi)
+                        if lo < hi and pids[lo] == i:
+                            acc[i] += w * pw[lo]
         q_mass = q.mass
         scores = sorted(((acc[i] - q_mass * penalty[i], i) for i in hits), key=lambda t: (-t[0], ids[t[1]]))
         top = scores[0][0]
