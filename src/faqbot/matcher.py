@@ -510,7 +510,8 @@ class Matcher:
         n_ex, n_feat = len(self._examples), len(self._features) + len(self._grams)
         if not (len(self._post_off) == len(self._use_off) == len(self._idf) + 1 == n_feat + 1
                 and len(self._post_ids) == len(self._post_w) == self._post_off[-1]
-                and len(self._use_ids) == self._use_off[-1] and len(self._df) == n_feat and self._refined == (self._use_ids is not self._post_ids)
+                and len(self._use_ids) == self._use_off[-1] and len(self._df) == n_feat
+                and self._refined == (self._use_ids is not self._post_ids)
                 and len(self._ex_words) == self._ex_words_off[-1] and len(self._ex_words_off) == n_ex + 1
                 and len(self._intent_examples) == len(self._penalty) + 1 == len(self._ids) + 1
                 and self._intent_examples[-1] == n_ex == len(self._ex_norm) == len(self._wording_off) - 1):
