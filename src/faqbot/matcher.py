@@ -75,7 +75,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from operator import mul, sub
 
 from rapidfuzz import process
@@ -261,7 +261,7 @@ def _max_edits(token: str) -> int:
 def _word_keys(stems: list[str]) -> list[str]:
     """The word features of a canonical text: its stems, then its adjacent-word
     bigrams, in order, repeats included."""
-    return stems + list(map(" ".join, zip(stems, stems[1:], strict=False)))
+    return stems + list(map(" ".join, pairwise(stems)))
 
 
 def _char_grams(text: str, n: int) -> list[str]:
@@ -270,6 +270,12 @@ def _char_grams(text: str, n: int) -> list[str]:
     features of their own kind, named ``#`` + the n characters."""
     padded = " " + text + " "
     return [padded[k : k + n] for k in range(len(padded) - n + 1)]
+
+
+def _context(bigrams: Mapping[str, int], prev: str | None, word: str, nxt: str | None) -> int:
+    """How many of the bigrams `word` forms with its neighbours' stems are known."""
+    s = _stem(word)
+    return (prev is not None and f"{prev} {s}" in bigrams) + (nxt is not None and f"{s} {nxt}" in bigrams)
 
 
 def _word_multiplier(feature: str, config: MatcherConfig) -> float:
@@ -666,12 +672,7 @@ class Matcher:
                 # a tie: prefer the word that forms a known bigram with its neighbours
                 prev = _stem(fixed[-1]) if fixed else None
                 nxt = _stem(tokens[n + 1]) if n + 1 < len(tokens) else None
-
-                def context(c: str, prev: str | None = prev, nxt: str | None = nxt) -> int:
-                    sc = _stem(c)
-                    return (prev is not None and f"{prev} {sc}" in fidx) + (nxt is not None and f"{sc} {nxt}" in fidx)
-
-                repl = sorted(repl, key=lambda t: (t[1], -context(t[2]), t[2]))
+                repl = sorted(repl, key=lambda t: (t[1], -_context(fidx, prev, t[2], nxt), t[2]))
             dist, _indel, cand = repl[0]
             fixed.append(cand)
             s = _stem(cand)
@@ -866,7 +867,7 @@ class Matcher:
 class _Query:
     """A question analysed against one matcher (`Matcher._analyse`): read-only once made."""
 
-    __slots__ = ("key", "stems", "order", "weights", "mass", "words", "info", "ex_words")
+    __slots__ = ("ex_words", "info", "key", "mass", "order", "stems", "weights", "words")
     key: str | None  # the exact-lookup key (None: the question cannot be an example)
     stems: tuple[str, ...]  # its canonical words after repair (for `closest`)
     order: array  # the known features' numbers, rarest first, ties by name
@@ -936,9 +937,7 @@ def _refine(
     val_all = mult_vec[ix_all]
     ends = np.cumsum(lengths)
     starts_all = ends - lengths
-    counts = np.diff(np.frombuffer(intent_examples, dtype=np.int64)).astype(np.int64)
-    owners = np.repeat(np.arange(n_intents), counts)
-    y = owners[order_arr]
+    y = np.array([owner for owner, r in enumerate(per_intent) for _e in r], dtype=np.int64)[order_arr]
     batch = 64
     for _epoch in range(cfg.refine_epochs):
         for b0 in range(0, len(order), batch):
