@@ -160,8 +160,8 @@ class MatcherConfig:
     #: leading intents.
     probe_top: int = 50
     #: Discriminative refinement (numpy): 2 points of top-1 on CLINC150 (90.7% -> 92.7%),
-    #: nothing on a 40-intent FAQ, and 4 to 11 times the build's time from 200 intents
-    #: up (`benchmarks/speed.py`), so only when asked.
+    #: nothing on a 40-intent FAQ, and 5 to 27 times the build's time from 200 to 800
+    #: intents (`benchmarks/speed.py --only refine`), so only when asked.
     refine: bool = False
     #: The refinement's epochs, learning rate, and the scale of the naive-Bayes weights
     #: it starts from.
