@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .bot import FAQBot
     from .dialogue import Thresholds
     from .knowledge import Intent, KnowledgeBase
-    from .matcher import Match, Matcher
+    from .matcher import Match, Matcher, MatcherConfig
     from .replies import Citation, Reply, Suggestion
     from .session import Session
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # `faqbot` command) pays only for the modules its command needs.
 _LAZY = {
     "Citation": ".replies", "FAQBot": ".bot", "Intent": ".knowledge", "KnowledgeBase": ".knowledge",
-    "Match": ".matcher", "Matcher": ".matcher", "Reply": ".replies", "Suggestion": ".replies",
+    "Match": ".matcher", "Matcher": ".matcher", "MatcherConfig": ".matcher", "Reply": ".replies", "Suggestion": ".replies",
     "Session": ".session", "Thresholds": ".dialogue",
 }
 
@@ -54,6 +54,7 @@ __all__ = [
     "KnowledgeBaseError",
     "Match",
     "Matcher",
+    "MatcherConfig",
     "Reply",
     "Session",
     "SessionStateError",
