@@ -63,14 +63,21 @@ class Missing(NamedTuple):
         return {"asks": self.asks, "about": self.about}
 
 
+def english_text() -> str:
+    """data/english_words.txt, read once per use: comment lines, then one word a line,
+    most frequent first (package data beside this module; not importlib.resources, which
+    costs 3 ms to import)."""
+    with open(os.path.join(os.path.dirname(__file__), "data", "english_words.txt"), encoding="utf-8") as f:
+        return f.read()
+
+
 @lru_cache(maxsize=1)
 def _english_tiers() -> tuple[str, str, str]:
     """data/english_words.txt (the 40,000 most frequent English words, most frequent
     first) as three newline-delimited strings: the first `COMMON_RANK` words, the rest up
     to `RARE_RANK`, and the rest. A membership test is a substring search: reading the
     file costs a fraction of a millisecond, building a set of 40,000 words fourteen."""
-    with open(os.path.join(os.path.dirname(__file__), "data", "english_words.txt"), encoding="utf-8") as f:
-        text = f.read()  # package data beside this module (not importlib.resources: 3 ms to import)
+    text = english_text()
     words = text[text.index("\n", text.rindex("\n#") + 1) :]  # after the comment lines
     cuts = [0]
     for rank in (COMMON_RANK, RARE_RANK):

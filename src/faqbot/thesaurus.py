@@ -25,6 +25,7 @@ import sys
 from collections.abc import Iterable
 from importlib import resources
 
+from .answerability import english_text
 from .question import GENERIC
 from .text import STOPWORDS, stem, tokenize
 
@@ -46,8 +47,7 @@ def load_moby() -> dict[str, frozenset[str]]:
 
 
 def _ranks() -> dict[str, int]:
-    text = resources.files("faqbot").joinpath("data/english_words.txt").read_text(encoding="utf-8")
-    words = [w for w in text.split("\n") if w and not w.startswith("#")]
+    words = [w for w in english_text().split("\n") if w and not w.startswith("#")]
     return {w: n for n, w in enumerate(words)}
 
 
