@@ -49,13 +49,13 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The knowledge bases actually parsed (a cache hit parses none)."""
     seen: list[Path] = []
-    real = knowledge.load
+    real = bot_module._load_kb
 
-    def counting(path=None, **kwargs):
+    def counting(path):
         seen.append(Path(path))
-        return real(path, **kwargs)
+        return real(path)
 
-    monkeypatch.setattr(bot_module, "load", counting)
+    monkeypatch.setattr(bot_module, "_load_kb", counting)
     return seen
 
 
@@ -459,6 +459,8 @@ def test_importtime_of_python_m_faqbot_ask_lists_no_heavy_module(tmp_path: Path)
     assert json.loads(proc.stdout)["intent"] == "special-order-40"
     assert "faqbot.cli" in modules and "faqbot.cache" in modules  # the listing is real
     assert not {m for m in modules if m.split(".")[0] in ("prompt_toolkit", "numpy", "yaml")}
+    # the start-up budget (issue 12): a hit restores records, it does not load files
+    assert not modules & {"pathlib", "dataclasses", "faqbot.knowledge", "faqbot.files", "faqbot.transaction"}
 
 
 def test_import_faqbot_is_light_and_the_api_loads_on_first_use():

@@ -252,7 +252,7 @@ def test_combine_dedupes_citations(bot: FAQBot) -> None:
 
 def test_reply_is_frozen(bot: FAQBot) -> None:
     reply = bot.session().ask("What is Special Order 40?")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         reply.intent = "x"  # type: ignore[misc]
 
 

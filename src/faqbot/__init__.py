@@ -17,7 +17,7 @@ from .errors import FaqbotError, KnowledgeBaseError, SessionStateError, UsageErr
 if TYPE_CHECKING:
     from .bot import FAQBot
     from .dialogue import Thresholds
-    from .knowledge import Intent, KnowledgeBase
+    from .kb import Intent, KnowledgeBase
     from .matcher import Match, Matcher, MatcherConfig
     from .replies import Citation, Reply, Suggestion
     from .session import Session
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # The rest of the API is imported on first use, so `import faqbot.cli` (every
 # `faqbot` command) pays only for the modules its command needs.
 _LAZY = {
-    "Citation": ".replies", "FAQBot": ".bot", "Intent": ".knowledge", "KnowledgeBase": ".knowledge",
+    "Citation": ".replies", "FAQBot": ".bot", "Intent": ".kb", "KnowledgeBase": ".kb",
     "Match": ".matcher", "Matcher": ".matcher", "MatcherConfig": ".matcher", "Reply": ".replies", "Suggestion": ".replies",
     "Session": ".session", "Thresholds": ".dialogue",
 }

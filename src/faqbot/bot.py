@@ -12,14 +12,14 @@ The flow of one question (each step reads the value the previous one made)::
 from __future__ import annotations
 
 import math
-from dataclasses import replace as _replace
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING, Any
 
 from . import dialogue
 from .answerability import Missing, Vocabulary, describe, surface
 from .dialogue import DEFAULT_THRESHOLDS, Thresholds
-from .knowledge import Intent, KnowledgeBase, bundled_path, load
+from .kb import Intent, KnowledgeBase
+from .layout import bundled_path
 from .matcher import Match, Matcher
 from .passages import Passage, PassageIndex
 from .question import Question, analyse
@@ -37,6 +37,14 @@ MAX_QUESTION_CHARS = 1000
 #: How deep in the matcher's ranking an intent may be and still answer by agreeing with
 #: the best sentence (see `FAQBot._agreement`).
 AGREE_DEPTH = 1
+
+
+def _load_kb(root: str) -> KnowledgeBase:
+    """The knowledge base in `root`, read from its files (the loader, with YAML and pathlib,
+    is imported only when the cache cannot serve the bot)."""
+    from .knowledge import load
+
+    return load(root)
 
 
 def _evidence(intent: Intent) -> str:
@@ -91,13 +99,13 @@ class FAQBot:
         return [(source.id, s.start) for s in source.sentences() if citation.start <= s.start < citation.end]
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> FAQBot:
+    def load(cls, path: str | os.PathLike[str] | None = None, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> FAQBot:
         """Load a knowledge base folder (the bundled one when `path` is None). The built
         bot is cached on disk and reused while no file changes (see `faqbot.cache`)."""
         from . import cache
 
-        root = Path(path) if path is not None else bundled_path()
-        bot = cache.load(root, lambda: cls(load(root)), cls)
+        root = os.fspath(path) if path is not None else bundled_path()
+        bot = cache.load(root, lambda: cls(_load_kb(root)), cls)
         if bot.thresholds != thresholds:
             bot.thresholds = thresholds  # this copy is our own: nothing shares it yet
         return bot
@@ -197,7 +205,7 @@ class FAQBot:
                 if reply is not None and reply.status in ("passage", "answered"):
                     return reply
             if missing is None:
-                return dialogue.intent_reply(question, intent, _replace(top, confidence=calibrated(top.confidence, "intent")),
+                return dialogue.intent_reply(question, intent, top._replace(confidence=calibrated(top.confidence, "intent")),
                                              self.kb, candidates=matches, reason=decision.reason, notes=notes,
                                              analysis=q)
             gap = self._gap_among(matches)
@@ -226,7 +234,7 @@ class FAQBot:
                             q, _evidence(intent), unknown=unknown, about=_about(intent),
                             context=_headings(intent), strict=True) is None:
                         return dialogue.intent_reply(
-                            question, intent, _replace(top, confidence=calibrated(top.confidence, "intent")),
+                            question, intent, top._replace(confidence=calibrated(top.confidence, "intent")),
                             self.kb, candidates=again, notes=notes, analysis=q,
                             reason=reason + f"; read in the article's words ({', '.join(swapped)} -> "
                             f"{rewritten!r}): {redo.reason}",
@@ -277,7 +285,7 @@ class FAQBot:
                 if self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
                                          context=_headings(intent), strict=True) is None:
                     return dialogue.intent_reply(
-                        question, intent, _replace(owner, confidence=max(owner.confidence, confidence)), self.kb,
+                        question, intent, owner._replace(confidence=max(owner.confidence, confidence)), self.kb,
                         candidates=matches, notes=notes, analysis=q,
                         reason=reason + f"; the sentence that answers it best (paragraph {p.citation.paragraph}, "
                         f"{p.own_coverage:.0%} of its words) is quoted by '{owner.intent}'",
@@ -377,7 +385,7 @@ def _gap_missing(reply: Reply, q: Question) -> Reply:
         return reply
     from .answerability import about_of
 
-    return _replace(reply, missing=Missing(q.asks or "detail", about_of(q), "gap"),
+    return reply._replace(missing=Missing(q.asks or "detail", about_of(q), "gap"),
                     confidence=calibrated(reply.confidence, "gap"))
 
 

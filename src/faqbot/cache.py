@@ -241,7 +241,7 @@ def key(root: str | os.PathLike[str], kind: type) -> bytes:
 
 def _key(root: str | os.PathLike[str], kind: type) -> tuple[bytes, bytes]:
     """(The code stamp, the key)."""
-    from .transaction import folders, snapshot
+    from .layout import folders, snapshot
 
     stamp = code_stamp()
     given, root = os.fspath(root), os.path.abspath(root)
@@ -267,9 +267,9 @@ def load(root: str | os.PathLike[str], build: Callable[[], T], kind: type[T], *,
 
     Errors of `build()` propagate; cache problems never do.
     """
-    from .transaction import folders
+    from .layout import folders
 
-    if not enabled() or not folders(root)[1].is_dir():
+    if not enabled() or not os.path.isdir(folders(root)[1]):
         return build()
     path = cache_file(root, kind)
     try:

@@ -163,7 +163,7 @@ class CheckReport:
 
 def check(path: str | Path | None = None) -> CheckReport:
     """Check the knowledge base in `path` (the bundled one when None)."""
-    root = Path(path) if path is not None else bundled_path()
+    root = Path(path if path is not None else bundled_path())
     if not root.is_dir():
         raise UsageError(f"knowledge base folder not found: {root}")
     # only the findings of a knowledge base without errors are kept: errors are cheap to find

@@ -7,9 +7,9 @@ in `Thresholds`, with the reason for its value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .knowledge import Intent, KnowledgeBase
+from .kb import Intent, KnowledgeBase
 from .matcher import Match, Matcher
 from .question import Question
 from .replies import Reply, Suggestion
@@ -17,8 +17,7 @@ from .replies import Reply, Suggestion
 __all__ = ["Decision", "Thresholds", "decide"]
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(NamedTuple):
     """Where the dialogue draws its lines (all on the matcher's calibrated confidence).
 
     answer:  the top intent is answered when its confidence reaches this. Below it
@@ -81,8 +80,7 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """What to do with a question, and why: `status` is a `Reply` status."""
 
     status: str

@@ -26,17 +26,22 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import transaction
+from . import layout
 from .errors import KnowledgeBaseError
 from .files import FileError, LineDict, YamlBudget, excerpt, load_yaml, read_text
+from .kb import Intent, KnowledgeBase, Topic
+from .layout import bundled_path
 from .replies import Citation
 from .sources import Source
 
 __all__ = ["Intent", "KnowledgeBase", "Topic", "bundled_path", "load"]
+
+# the records live in faqbot.kb (a cold `faqbot ask` reads them from the cache without
+# this loader); they are named here too, where a knowledge base is loaded
+
 
 #: A knowledge-base file larger than this is refused (a KB file is a few KB).
 MAX_FILE_BYTES = 2_000_000
@@ -64,107 +69,6 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _INTENT_KEYS = {"id", "title", "kind", "questions", "answer", "citations", "follow_ups", "tags", "review"}
 _FILE_KEYS = {"topic", "intents", "synonyms", "vocabulary"}
 _SOURCE_KEYS = {"id", "file", "title", "provenance"}
-
-
-@dataclass(frozen=True)
-class Intent:
-    """One question the knowledge base answers, with its example wordings."""
-
-    id: str
-    title: str
-    kind: str
-    questions: tuple[str, ...]
-    answer: str
-    citations: tuple[Citation, ...]
-    follow_ups: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    topic: str = ""
-    file: str = ""
-    line: int = 0
-    #: a draft no person has reviewed (`review: true`): its example questions were generated,
-    #: so the bot trusts the article's sentences over them (see `FAQBot.answer`)
-    draft: bool = False
-
-    @property
-    def status(self) -> str:
-        """The reply status this intent gives."""
-        return {"answer": "answered", "gap": "unknown", "smalltalk": "smalltalk"}[self.kind]
-
-
-@dataclass(frozen=True)
-class Topic:
-    """An intents file: its topic name and the intents it holds, in order."""
-
-    name: str
-    file: str
-    intents: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """A loaded, validated knowledge base."""
-
-    path: Path
-    sources: dict[str, Source] = field(compare=False)
-    intents: tuple[Intent, ...]
-    topics: tuple[Topic, ...] = ()
-    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
-    #: reader vocabulary: a word of the knowledge base -> words readers use for it ("prohibit":
-    #: ["forbid", "ban"]); tells the answerability check a reader's word is not off-topic
-    vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
-
-    def intent(self, intent_id: str) -> Intent:
-        return self._by_id[intent_id]
-
-    def to_state(self) -> dict[str, Any]:
-        """Plain data for `faqbot.cache`, from which `from_state` rebuilds an equal
-        knowledge base without reading a file."""
-        names = tuple(Intent.__dataclass_fields__)
-        intents = [tuple(tuple(_citation_state(c) for c in v) if n == "citations" else v
-                         for n, v in zip(names, (getattr(i, n) for n in names), strict=True)) for i in self.intents]
-        return {"path": str(self.path), "sources": [s.to_state() for s in self.sources.values()],
-                "fields": names, "intents": intents,
-                "topics": [(t.name, t.file, t.intents) for t in self.topics], "synonyms": dict(self.synonyms),
-                "vocabulary": dict(self.vocabulary)}
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> KnowledgeBase:
-        if tuple(state["fields"]) != tuple(Intent.__dataclass_fields__):
-            raise ValueError("stored by another version of Intent")
-        at = state["fields"].index("citations")
-        intents = []
-        for row in state["intents"]:
-            row = list(row)
-            row[at] = tuple(Citation(*c) for c in row[at])
-            intents.append(Intent(*row))
-        sources = {s[0]: Source.from_state(s) for s in state["sources"]}
-        return cls(Path(state["path"]), sources, tuple(intents), tuple(Topic(*t) for t in state["topics"]),
-                   dict(state["synonyms"]), dict(state["vocabulary"]))
-
-    @property
-    def _by_id(self) -> dict[str, Intent]:
-        cache = self.__dict__.get("_by_id_cache")
-        if cache is None:
-            cache = {i.id: i for i in self.intents}
-            object.__setattr__(self, "_by_id_cache", cache)
-        return cache
-
-
-def _citation_state(c: Citation) -> tuple[Any, ...]:
-    return (c.source, c.section, c.paragraph, c.start, c.end, c.quote)
-
-
-def bundled_path() -> Path:
-    """The knowledge base that ships with faqbot.
-
-    In a wheel it is the package's ``kb/`` folder; in a source checkout (editable
-    install) it is the repository's top folder, which holds ``intents/`` and ``seeds/``.
-    """
-    here = Path(__file__).resolve().parent
-    packaged = here / "kb"
-    if (packaged / "intents").is_dir():
-        return packaged
-    return here.parent.parent
 
 
 # ---------------------------------------------------------------- reading files
@@ -407,22 +311,22 @@ def _load(path: str | Path | None, *, errors: list[KnowledgeBaseError] | None = 
           documents: dict[str, Any] | None = None) -> KnowledgeBase:
     """`load`; with `documents`, also the parsed intents files (display name -> data,
     with lines: `faqbot check` reads the line of each example there)."""
-    root = Path(path) if path is not None else bundled_path()
+    root = Path(path if path is not None else bundled_path())
     if not root.is_dir():
         raise KnowledgeBaseError(f"knowledge base folder not found: {root}")
     for attempt in range(5):
         # A reader racing `faqbot init` adding to this knowledge base could read one of
         # its folders before the switch and the other after it: read again then.
-        before = transaction.snapshot(root)
+        before = layout.snapshot(root)
         found: list[KnowledgeBaseError] = []
         docs: dict[str, Any] = {}
         try:
             kb = _load_once(root, found if errors is not None else None, docs)
         except KnowledgeBaseError:
-            if transaction.snapshot(root) != before and attempt < 4:
+            if layout.snapshot(root) != before and attempt < 4:
                 continue
             raise
-        if transaction.snapshot(root) != before and attempt < 4:
+        if layout.snapshot(root) != before and attempt < 4:
             continue
         if errors is not None:
             errors.extend(found)
@@ -438,7 +342,7 @@ def _load_once(root: Path, errors: list[KnowledgeBaseError] | None, documents: d
             raise error
         errors.append(error)
 
-    seeds_dir, intents_dir = transaction.folders(root)
+    seeds_dir, intents_dir = map(Path, layout.folders(root))
     if not intents_dir.is_dir():
         raise KnowledgeBaseError("no intents/ folder in the knowledge base", file=str(root))
     reader = _Reader(root)

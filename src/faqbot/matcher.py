@@ -73,10 +73,10 @@ from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 from itertools import chain, pairwise, repeat
 from operator import mul, sub
+from typing import Any, NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
@@ -86,8 +86,7 @@ from faqbot.text import STOPWORDS, SynonymMap, stem, tokenize
 __all__ = ["Match", "Matcher", "MatcherConfig"]
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One ranked intent for a query.
 
     ``confidence`` is in [0, 1] and calibrated (about 9 in 10 matches at 0.9 are
@@ -104,18 +103,11 @@ class Match:
     coverage: float = 0.0
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class MatcherConfig:
-    """Every tunable of the matcher, with the reason for its value.
-
-    Unless said otherwise, a value was chosen on a held-out part of CLINC150 *train*,
-    then checked on the article's knowledge base; the defaults are what `faqbot`
-    uses.  A config is part of a matcher's state: the same knowledge base, config and
-    query always give the same matches.
-    """
+class _Tunables(NamedTuple):
+    """The fields of `MatcherConfig` (a named tuple: immutable, cheap to define)."""
 
     #: Stopword unigrams ("what", "is", "the") count a quarter: they say little about
     #: *which* question is asked, but a query made only of them still matches.
@@ -172,18 +164,35 @@ class MatcherConfig:
     #: sparse).
     refine_keep: float = 0.01
 
-    def __post_init__(self) -> None:
+
+
+class MatcherConfig(_Tunables):
+    """Every tunable of the matcher, with the reason for its value (see `_Tunables`).
+
+    Unless said otherwise, a value was chosen on a held-out part of CLINC150 *train*,
+    then checked on the article's knowledge base; the defaults are what `faqbot`
+    uses.  A config is part of a matcher's state: the same knowledge base, config and
+    query always give the same matches.  It is checked when made: a bad value raises
+    `ValueError`.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> MatcherConfig:
+        self = super().__new__(cls, *args, **kwargs)
         # a config that came back from plain data (lists for tuples) is the same config
+        fixed: dict[str, Any] = {}
         for name in ("calibration", "calibration_refined"):
             value = tuple(float(v) for v in getattr(self, name))
             if len(value) != 3:
                 raise ValueError(f"MatcherConfig.{name} needs 3 numbers, not {len(value)}")
-            object.__setattr__(self, name, value)
+            fixed[name] = value
         for name in ("char_n", "rank_depth", "probe_top", "scan_budget", "short_word", "refine_epochs"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ValueError(f"MatcherConfig.{name} must be a whole number >= 0")
         if self.char_n < 2 or self.alpha <= 0 or self.temperature <= 0:
             raise ValueError("MatcherConfig needs char_n >= 2, alpha > 0 and temperature > 0")
+        return self._replace(**fixed)
 
 
 _DEFAULT = MatcherConfig()
@@ -462,8 +471,9 @@ class Matcher:
         state: dict = {
             "format": _STATE_FORMAT,
             "byteorder": sys.byteorder,
-            "config": asdict(self._config),
+            "config": self._config._asdict(),
             "synonyms": {k: list(v) for k, v in self._synonyms_given.items()},
+            "phrases": self._synonyms.to_state(),  # the map itself: tokenizing it again costs ms
             "ids": list(self._ids),
             "examples": list(self._examples),
             "refined": self._refined,
@@ -501,7 +511,8 @@ class Matcher:
             arrays[name] = a
         self._config = MatcherConfig(**state["config"])
         self._synonyms_given = {str(k): list(v) for k, v in state["synonyms"].items()}
-        self._synonyms = SynonymMap(self._synonyms_given)
+        self._synonyms = (SynonymMap.from_state(state["phrases"]) if "phrases" in state
+                          else SynonymMap(self._synonyms_given))
         self._ids = tuple(state["ids"])
         self._examples = tuple(state["examples"])
         self._refined = bool(state["refined"])

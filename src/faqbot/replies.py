@@ -1,12 +1,12 @@
 """The records a question turns into: `Reply`, `Citation`, `Suggestion`.
 
-They are frozen dataclasses; `to_dict()` gives the JSON object of `faqbot ask --json`.
+They are immutable named tuples (cheap to define: a cold `faqbot ask` pays nothing for
+`dataclasses`); `to_dict()` gives the JSON object of `faqbot ask --json`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .answerability import Missing
@@ -19,8 +19,7 @@ __all__ = ["Citation", "Reply", "Suggestion", "STATUSES"]
 STATUSES = ("answered", "clarify", "passage", "unknown", "smalltalk")
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     """A verbatim slice of a source: ``source_text[start:end] == quote``."""
 
     source: str
@@ -41,8 +40,7 @@ class Citation:
         }
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """A question faqbot can answer, offered to the user."""
 
     intent: str
@@ -53,8 +51,7 @@ class Suggestion:
         return {"intent": self.intent, "question": self.question, "confidence": self.confidence}
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """What faqbot says to one question.
 
     status: one of `STATUSES`. ``answered``: `intent` answers it; ``clarify``: two or
@@ -76,12 +73,12 @@ class Reply:
     notes: tuple[str, ...] = ()
     #: the evidence behind the decision, for `/why` and `--explain`: the ranked
     #: candidates the matcher returned, and why the reply answered, clarified or declined
-    candidates: tuple[Match, ...] = field(default=(), compare=False)
-    reason: str = field(default="", compare=False)
+    candidates: tuple[Match, ...] = ()
+    reason: str = ""
     #: for a "not stated" reply: what the article does not give (`Missing.to_dict()` in JSON)
     missing: Missing | None = None
     #: the question as analysed (expected answer type, focus), for `/why` and `--explain`
-    analysis: Question | None = field(default=None, compare=False)
+    analysis: Question | None = None
 
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         """The JSON object of `faqbot ask --json`; with `explain`, also the evidence

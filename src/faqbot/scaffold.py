@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import transaction
+from . import layout, transaction
 from .drafting import MIN_QUESTIONS, Draft, DraftIntent, draft, slug
 from .errors import FaqbotError, KnowledgeBaseError, UsageError
 from .files import FileError, atomic_write, read_bytes, write_new
@@ -214,7 +214,7 @@ def scaffold_kb(article_path: str | Path, out_dir: str | Path, *, title: str | N
     out = Path(out_dir)
     text, conversions = read_article(article)
     try:
-        seeds, intents = transaction.folders(out)  # mid-change after a crash: the new folders
+        seeds, intents = map(Path, layout.folders(out))  # mid-change after a crash: the new folders
         if (seeds / "sources.yaml").is_file() and intents.is_dir():
             return _add_to(out, article, text, conversions, title)
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -273,14 +273,14 @@ def _add_to(out: Path, article: Path, text: str, conversions: tuple[str, ...], t
         except KnowledgeBaseError as e:
             raise UsageError(f"{out} is a knowledge base with errors; "
                              f"fix them first (faqbot check --kb {out}): {e}") from None
-        files = {p.stem for p in transaction.folders(out)[1].iterdir() if p.suffix in (".yaml", ".yml")}
+        files = {p.stem for p in Path(layout.folders(out)[1]).iterdir() if p.suffix in (".yaml", ".yml")}
         talk = {"greeting", "thanks", "help", "goodbye", "about-source"}
         d = draft(text, file_name=_name(article), title=title, taken_ids={i.id for i in kb.intents}, taken_files=files,
                   smalltalk=not talk & {i.id for i in kb.intents}, taken_synonyms=set(kb.synonyms),
                   conversions=conversions)
         if d.source_id in kb.sources:
             raise UsageError(f"{out} already has a source '{d.source_id}'; rename the article file to add it again")
-        if os.path.lexists(transaction.folders(out)[0] / d.file_name):
+        if os.path.lexists(os.path.join(layout.folders(out)[0], d.file_name)):
             raise UsageError(f"{out / 'seeds' / d.file_name} already exists; not overwriting it")
         staged = change.stage()
         sources_file = _sources_target(staged, out)

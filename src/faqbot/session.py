@@ -47,13 +47,12 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import replace as _replace
 from typing import Any
 
 from . import dialogue
 from .bot import MAX_QUESTION_CHARS, FAQBot
 from .errors import SessionStateError
-from .knowledge import Intent, KnowledgeBase
+from .kb import Intent, KnowledgeBase
 from .matcher import Match, Matcher
 from .replies import Citation, Reply, Suggestion
 from .text import STOPWORDS, normalize, tokenize
@@ -272,7 +271,7 @@ class Session:
             )
         if kept == reply.follow_ups:
             return reply
-        return _replace(reply, follow_ups=kept[: self.bot.thresholds.follow_ups])
+        return reply._replace(follow_ups=kept[: self.bot.thresholds.follow_ups])
 
     # ------------------------------------------------------------------ choices
 
@@ -409,7 +408,7 @@ class Session:
             chosen = decision.chosen[0]
             if base.intent == chosen.intent and base.status != "clarify":
                 # context and the whole knowledge base agree: the reply is the plain one
-                return _replace(base, reason=lead + decision.reason + "; the whole knowledge base agrees: "
+                return base._replace(reason=lead + decision.reason + "; the whole knowledge base agrees: "
                                 + base.reason)
             if not leaning:  # a self-contained question the knowledge base found ambiguous
                 if chosen.intent not in {s.intent for s in base.suggestions}:

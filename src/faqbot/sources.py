@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -204,16 +203,14 @@ def dateline(text: str, start: int, end: int) -> int:
     return m.end() - start
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A stretch of a source's text: ``text[start:end]``."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A heading or a paragraph (a list item counts as a paragraph)."""
 
     start: int
@@ -248,16 +245,38 @@ def _heading_text(line: str, next_line: str | None) -> str | None:
     return s
 
 
-@dataclass(frozen=True)
 class Source:
-    """One article: its id, title, provenance, text and structure."""
+    """One article: its id, title, provenance, text and structure (immutable; equal when
+    id, title, file and text are)."""
+
+    __slots__ = ("id", "title", "file", "text", "provenance", "blocks", "_starts")
 
     id: str
     title: str
     file: str
     text: str
-    provenance: dict[str, Any] = field(default_factory=dict, compare=False)
-    blocks: tuple[Block, ...] = field(default=(), compare=False)
+    provenance: dict[str, Any]
+    blocks: tuple[Block, ...]
+    _starts: list[int] | None
+
+    def __init__(self, id: str, title: str, file: str, text: str, provenance: dict[str, Any] | None = None,
+                 blocks: tuple[Block, ...] = ()) -> None:
+        for name, value in zip(self.__slots__, (id, title, file, text, provenance or {}, blocks, None), strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Source is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Source):
+            return NotImplemented
+        return (self.id, self.title, self.file, self.text) == (other.id, other.title, other.file, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.title, self.file, self.text))
+
+    def __repr__(self) -> str:
+        return f"Source(id={self.id!r}, title={self.title!r}, file={self.file!r}, {len(self.text)} characters)"
 
     @classmethod
     def from_text(
@@ -296,7 +315,7 @@ class Source:
         return tuple(b for b in self.blocks if not b.heading)
 
     def block_at(self, offset: int) -> Block | None:
-        starts = self.__dict__.get("_starts")
+        starts = self._starts
         if starts is None:  # blocks are in text order: a bisection (articles can be long)
             starts = [b.start for b in self.blocks]
             object.__setattr__(self, "_starts", starts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .knowledge import Intent, KnowledgeBase
+from .kb import Intent, KnowledgeBase
 
 __all__ = ["Topic", "ordered_topics"]
 

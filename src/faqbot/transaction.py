@@ -50,14 +50,12 @@ from pathlib import Path
 
 from .errors import FaqbotError
 from .files import FileLock, fsync_dir, inside, is_locked
+from .layout import COMMITTED, FOLDERS, TX_PREFIX, folders, snapshot
 
 __all__ = ["FOLDERS", "LOCK_NAME", "LOCK_TIMEOUT", "Creator", "Writer", "folders", "snapshot"]
 
-FOLDERS = ("seeds", "intents")
 LOCK_NAME = ".faqbot.lock"
-TX_PREFIX = ".faqbot-tx-"
 INIT_PREFIX = ".faqbot-init-"
-COMMITTED = "COMMITTED"
 #: Seconds a second writer waits for the first before giving up.
 LOCK_TIMEOUT = 60.0
 #: A build folder older than this with no lock file in it is a leftover (its builder
@@ -71,46 +69,6 @@ on_step: Callable[[str], None] | None = None
 def _step(name: str) -> None:
     if on_step is not None:
         on_step(name)
-
-
-# ------------------------------------------------------------------ reading
-
-
-def _committed(root: Path) -> Path | None:
-    """The committed, unfinished transaction in `root`, or None."""
-    try:
-        with os.scandir(root) as it:
-            names = sorted(e.name for e in it if e.name.startswith(TX_PREFIX))
-    except OSError:
-        return None
-    for name in names:
-        if os.path.exists(os.path.join(root, name, COMMITTED)):
-            return root / name
-    return None
-
-
-def folders(root: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """The ``seeds/`` and ``intents/`` folders that hold the knowledge base in `root`:
-    a committed transaction's staged ones where they are still staged."""
-    root = Path(root)
-    tx = _committed(root)
-    out = []
-    for name in FOLDERS:
-        staged = tx / name if tx is not None else None
-        out.append(staged if staged is not None and staged.is_dir() else root / name)
-    return out[0], out[1]
-
-
-def snapshot(root: str | os.PathLike[str]) -> tuple[str, ...]:
-    """What a reader compares before and after reading: it changes at every step of
-    a switch (the commit, each rename, the clean-up)."""
-    tx = _committed(Path(root))
-    if tx is None:
-        return ()
-    try:
-        return (tx.name, *sorted(os.listdir(tx)))
-    except OSError:
-        return ("gone",)
 
 
 # ------------------------------------------------------------------ writing
