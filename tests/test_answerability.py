@@ -89,6 +89,22 @@ def test_vocabulary_tells_misspellings_from_real_words() -> None:
     assert v.knows("enforcing") or v.knows("enforcement")
 
 
+def test_two_swapped_letters_of_a_short_name_are_a_typo() -> None:
+    v = Vocabulary(["Deactivating the CBP One app, used by migrants."])
+    assert v.knows("cpb") and v.knows("bcp")  # neighbouring letters swapped
+    assert not v.knows("pbc")  # not one swap away
+    assert not v.knows("cup")  # a real word is no typo of a name
+    q = analyse("is the CPB One app gone")
+    assert v.check(q, "Deactivating the CBP One app.") is None
+
+
+def test_slang_contractions_and_words_about_the_article_are_no_topic() -> None:
+    v = Vocabulary(["Los Angeles (LA) maintains strong sanctuary city protections."])
+    for question in ("so is LA a sanctuary city or nah", "it'll stay a sanctuary city, huh",
+                     "how does the article describe LA's protections", "what's the takeaway"):
+        assert v.unknown(analyse(question)) == (), question
+
+
 def test_reader_vocabulary_makes_a_readers_word_known() -> None:
     plain = Vocabulary(["The ordinance prohibits aiding federal immigration enforcement."])
     readers = Vocabulary(["The ordinance prohibits aiding federal immigration enforcement."],

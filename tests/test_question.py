@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from faqbot.question import CHECKED, analyse, has_type
+from faqbot.text import stem
 
 
 @pytest.mark.parametrize(
@@ -75,6 +76,16 @@ def test_a_long_message_is_analysed_by_its_question() -> None:
 )
 def test_has_type(asks: str, text: str, holds: bool) -> None:
     assert has_type(asks, text) is holds
+
+
+def test_an_answer_must_say_more_than_the_question() -> None:
+    text = "posts featuring law enforcement activity in a Los Angeles neighborhood"
+    question = frozenset(stem(w) for w in ("which", "los", "angeles", "neighborhood", "was", "shown"))
+    assert has_type("place", text)  # "Los Angeles", "neighborhood"
+    assert not has_type("place", text, question)  # both are the question's own words
+    setting = frozenset(stem(w) for w in ("dea", "los", "angeles"))  # the article's setting is no name to answer "who"
+    assert not has_type("name", "The DEA in Los Angeles announced it.", frozenset({"who"}), setting)
+    assert has_type("name", "It is led by Special Agent in Charge Matthew Allen.", frozenset({"who"}), setting)
 
 
 @given(st.text(max_size=300))

@@ -47,10 +47,17 @@ def test_tokenize_splits_normalized_text() -> None:
         ["deportation", "deportations"],
         ["city", "cities"],
         ["arrest", "arrests", "arrested", "arresting"],
+        ["face", "faces", "faced", "facing"],  # the silent e comes back after -ing/-ed
+        ["vote", "votes", "voted", "voting"],
     ],
 )
 def test_stem_merges_word_families(family: list[str]) -> None:
     assert len({stem(w) for w in family}) == 1
+
+
+def test_stem_restores_no_e_a_doubled_consonant_took_away() -> None:
+    assert stem("hopping") == stem("hop") != stem("hoping") == stem("hope")
+    assert stem("fixing") == "fix" and stem("paying") == "pay"
 
 
 def test_stem_leaves_short_words_and_numbers() -> None:

@@ -189,6 +189,8 @@ class Vocabulary:
         s = stem(token)
         if s in self._stems or token in self._stems:
             return True
+        if len(token) == 3:
+            return self._swapped(token) is not None
         if not token.isalpha() or len(token) < 4:
             return False
         tier = english_tier(token)
@@ -202,6 +204,17 @@ class Vocabulary:
             limit = 1 if len(token) <= 6 else 2
             found = process.extractOne(token, self._words, scorer=OSA.distance, score_cutoff=limit)
         return found is not None or self._derived(token)
+
+    def _swapped(self, token: str) -> str | None:
+        """The short name the knowledge base knows that `token` (three letters, no English
+        word) is with two neighbouring letters swapped: "CPB" for "CBP"; or None."""
+        if len(token) != 3 or not token.isalpha() or english_tier(token) is not None:
+            return None
+        for i in (0, 1):
+            swapped = token[:i] + token[i + 1] + token[i] + token[i + 2:]
+            if swapped in self._stems:
+                return swapped
+        return None
 
     def _derived(self, token: str) -> bool:
         """Whether `token` is another form of a word the knowledge base knows: they share
@@ -260,7 +273,8 @@ class Vocabulary:
         off = self.off_topic(question, unknown, strict=strict)
         if off is not None:
             return Missing("mention", surface(question, off), "mention")
-        if question.asks is not None and not has_type(question.asks, evidence):
+        given = frozenset(self.canonical(question.text))
+        if question.asks is not None and not has_type(question.asks, evidence, given, self._setting):
             return Missing(question.asks, about_of(question), "asks")
         if question.names:
             held = self.canonical(evidence + "\n" + about + "\n" + context)
@@ -268,6 +282,11 @@ class Vocabulary:
                 if name not in self._background and not forms & held:
                     return Missing("about", surface(question, name), "about")
         return None
+
+    @property
+    def _setting(self) -> frozenset[str]:
+        """The stems of the article's setting (`set_background`): no name to answer "who"."""
+        return self._background | {stem(t) for t in self._background}
 
     def name_forms(self, question: Question) -> list[tuple[str, set[str]]]:
         """Each name of the question with its stems and the canonical form of the synonym
@@ -284,6 +303,9 @@ class Vocabulary:
                 if t == name and k in phrase_of:
                     forms.update(phrase_of[k])
             forms |= set(self._synonyms.apply([stem(name)]))
+            swapped = self._swapped(name)
+            if swapped is not None:
+                forms |= {swapped, *self._synonyms.apply([swapped])}
             out.append((name, forms))
         return out
 

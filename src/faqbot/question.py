@@ -195,6 +195,9 @@ GENERIC = frozenset(
     long fast far soon often old after before during until
     become becomes became becoming seem seems seemed put puts keep keeps kept start starts started begin
     begins began turn turns turned bring brings brought
+    nah nope yep yup huh hmm nobody itll theyll youll thatll therell wholl whatll theyve youve weve theyd youd
+    wouldve couldve shouldve hadnt hasnt havent
+    describe describes described description conclusion conclude concludes concluded takeaway takeaways gist
     """.split()
 )
 # a sentence ends at ? or !, or at a full stop after a lower-case word ("U.S." does not end one)
@@ -257,11 +260,22 @@ _SENTENCES = re.compile(r"(?:^|(?<=[.!?:;])\s+|\n+)")
 _NAMED_NUMBER = re.compile(r"\b[A-Z][\w’'-]* (?:No\. )?\d[\d,.]*\b|\b[A-Z][A-Za-z]+ One\b")
 
 
-def has_type(asks: str | None, text: str) -> bool:
+def _new(found: str, given: frozenset[str], setting: frozenset[str]) -> bool:
+    """Whether the words of `found` say something the question (`given`, stems) does not;
+    a name must also be more than the article's `setting`."""
+    known = given | setting if found.strip()[:1].isupper() else given
+    return any(stem(t) not in known for t in tokenize(found))
+
+
+def has_type(asks: str | None, text: str, given: frozenset[str] = frozenset(),
+             setting: frozenset[str] = frozenset()) -> bool:
     """Whether `text` holds something of type `asks` (True for types that cannot be checked).
 
     A number that is part of a name ("Special Order 40", "CBP One") is not a count, and
-    a capital at the start of a sentence is not a name."""
+    a capital at the start of a sentence is not a name. For a name, place or person, a
+    word whose stem is `given` (the question's own words) is no answer, nor a name whose
+    stem is the article's `setting`: "which Los Angeles neighborhood" is not answered by
+    "a Los Angeles neighborhood"."""
     if asks not in CHECKED:
         return True
     pattern = _evidence(asks)
@@ -272,9 +286,9 @@ def has_type(asks: str | None, text: str) -> bool:
     if asks in ("name", "place", "person"):
         for sentence in _SENTENCES.split(text):
             words = sentence.strip().split(" ", 1)
-            if len(words) == 2 and pattern.search(" " + words[1]):
+            if len(words) == 2 and any(_new(m.group(), given, setting) for m in pattern.finditer(" " + words[1])):
                 return True
-            if words and words[0].isupper() and len(words[0].strip(".,;:’'s")) >= 2:
+            if words and words[0].isupper() and len(words[0].strip(".,;:’'s")) >= 2 and _new(words[0], given, setting):
                 return True  # an acronym opening the sentence is a name
         return False
     return pattern.search(text) is not None

@@ -128,6 +128,17 @@ def _undouble(word: str) -> str:
     return word
 
 
+def _restore_e(base: str) -> str:
+    """The stem left by -ing/-ed: undoubled ("running" -> "run"), or with its silent e
+    back when it is a short consonant-vowel-consonant ("facing" -> "face", "voted" ->
+    "vote", as "face" and "vote" stem), as the Porter stemmer does."""
+    undoubled = _undouble(base)
+    if (undoubled == base and len(base) == 3 and base[0] not in _VOWELS and base[1] in "aeiou"
+            and base[2] not in _VOWELS and base[2] not in "wx"):
+        return base + "e"
+    return undoubled
+
+
 def stem(token: str) -> str:
     """A small, deterministic suffix stripper applied to both sides.
 
@@ -135,6 +146,8 @@ def stem(token: str) -> str:
     ['schedul', 'schedul', 'schedul', 'schedul']
     >>> [stem(w) for w in ["cities", "city", "deportations", "deportation"]]
     ['city', 'city', 'deportation', 'deportation']
+    >>> [stem(w) for w in ["face", "faces", "facing", "faced", "hopping", "hoping"]]
+    ['face', 'face', 'face', 'face', 'hop', 'hope']
     """
     n = len(token)
     if n <= 3 or not token.isalpha():
@@ -150,9 +163,9 @@ def stem(token: str) -> str:
     elif token.endswith("s") and not token.endswith(("ss", "us", "is", "ous")):
         token = token[:-1]
     elif token.endswith("ing") and n >= 6:
-        token = _undouble(token[:-3])
+        token = _restore_e(token[:-3])
     elif token.endswith("ed") and n >= 5 and not token.endswith("eed"):
-        token = _undouble(token[:-2])
+        token = _restore_e(token[:-2])
     if len(token) > 4 and token.endswith("e") and not token.endswith(("ee", "ie")):
         token = token[:-1]
     return token
