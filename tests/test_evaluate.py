@@ -54,9 +54,18 @@ GATE2_EVAL = ROOT / "tests" / "eval" / "blind4.yaml"
 GATE2_FLOORS = {"min_accuracy": 0.74, "min_decline": 0.84, "min_near": 0.81}
 
 
-def test_quality_gate_second_blind_set(bot: FAQBot) -> None:
-    rep = evaluate(bot, load_items(GATE2_EVAL), held_out=True)
-    failures = rep.failures(**GATE2_FLOORS)
+#: The third, measured once blind at the end of the 2026-12-02 afternoon session (sealed until
+#: then), floors 2 points under main with the example-coinciding questions left out (in scope
+#: 77.9%, out of scope 93.4%, near 91.0%).
+GATE3_EVAL = ROOT / "tests" / "eval" / "blind6.yaml"
+GATE3_FLOORS = {"min_accuracy": 0.75, "min_decline": 0.91, "min_near": 0.89}
+
+
+@pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS)],
+                         ids=["blind4", "blind6"])
+def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
+    rep = evaluate(bot, load_items(path), held_out=True)
+    failures = rep.failures(**floors)
     worst = "; ".join(f"{o.item.expected} <- {o.item.q!r} got {o.got}" for o in rep.misses[:8])
     assert not failures, f"{'; '.join(failures)}. First misses: {worst}"
 
