@@ -98,6 +98,22 @@ def test_two_swapped_letters_of_a_short_name_are_a_typo() -> None:
     assert v.check(q, "Deactivating the CBP One app.") is None
 
 
+def test_a_misspelt_name_names_what_the_article_names() -> None:
+    v = Vocabulary(["The Los Angeles-based headquarters announced its collaboration."])
+    evidence = "The Los Angeles-based headquarters announced its collaboration."
+    assert v.check(analyse("what did the headquarters in Los Angelas announce"), evidence) is None
+    missing = v.check(analyse("what did the headquarters in Los Alamos announce"), evidence)
+    assert missing is not None and missing.about == "Alamos"
+
+
+def test_a_shouted_everyday_word_is_emphasis_not_a_name() -> None:
+    v = Vocabulary(["There are limited circumstances where LAPD officers may assist federal authorities."])
+    evidence = "There are limited circumstances where LAPD officers may assist federal authorities."
+    assert v.check(analyse("so the LAPD NEVER helps federal authorities, right?"), evidence) is None
+    missing = v.check(analyse("does the LAPD help the FBI?"), evidence)  # an acronym is still a name
+    assert missing is not None and missing.about == "FBI"
+
+
 def test_slang_contractions_and_words_about_the_article_are_no_topic() -> None:
     v = Vocabulary(["Los Angeles (LA) maintains strong sanctuary city protections."])
     for question in ("so is LA a sanctuary city or nah", "it'll stay a sanctuary city, huh",

@@ -201,9 +201,14 @@ class Vocabulary:
                 return self._derived(token)
             found = process.extractOne(token, self._words, scorer=Indel.distance, score_cutoff=1)
         else:
-            limit = 1 if len(token) <= 6 else 2
-            found = process.extractOne(token, self._words, scorer=OSA.distance, score_cutoff=limit)
+            found = self._misspelt(token)
         return found is not None or self._derived(token)
+
+    def _misspelt(self, token: str) -> tuple[str, int, int] | None:
+        """The word of the knowledge base that `token` (no English word) is a misspelling
+        of ("angelas" for "angeles"), as rapidfuzz's (word, distance, index), or None."""
+        limit = 1 if len(token) <= 6 else 2
+        return process.extractOne(token, self._words, scorer=OSA.distance, score_cutoff=limit)
 
     def _swapped(self, token: str) -> str | None:
         """The short name the knowledge base knows that `token` (three letters, no English
@@ -254,7 +259,7 @@ class Vocabulary:
         "title", "together", is a reader's way of putting it)."""
         if unknown is None:
             unknown = self.unknown(question)
-        everyday = [t for t in unknown if t not in question.names and english_tier(t) == 0]
+        everyday = [t for t in unknown if (t not in question.names or _shouted(question, t)) and english_tier(t) == 0]
         strong = [t for t in unknown if t not in everyday]
         if strong:
             return strong[0]
@@ -298,6 +303,8 @@ class Vocabulary:
                 phrase_of[k] = canon
         out = []
         for name in question.names:
+            if _shouted(question, name):
+                continue
             forms = {stem(name)}
             for k, t in enumerate(question.tokens):
                 if t == name and k in phrase_of:
@@ -306,8 +313,18 @@ class Vocabulary:
             swapped = self._swapped(name)
             if swapped is not None:
                 forms |= {swapped, *self._synonyms.apply([swapped])}
+            elif stem(name) not in self._stems and len(name) >= 4 and name.isalpha() and english_tier(name) is None:
+                found = self._misspelt(name)  # "Los Angelas" names Los Angeles
+                if found is not None:
+                    forms |= {stem(found[0]), *self._synonyms.apply([stem(found[0])])}
             out.append((name, forms))
         return out
+
+
+def _shouted(question: Question, token: str) -> bool:
+    """Whether `token` is an everyday word written in capitals for emphasis ("so the LAPD
+    NEVER helps?"), not an acronym: five letters or more, and no name of its own."""
+    return len(token) >= 5 and english_tier(token) == 0 and surface(question, token).isupper()
 
 
 def surface(question: Question, token: str) -> str:
