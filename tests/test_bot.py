@@ -119,3 +119,18 @@ def test_long_question_is_cut_with_a_note(bot: FAQBot):
 def test_same_input_same_output(bot: FAQBot):
     questions = ["speical ordr 40", "who is matthew allen", "birthright", "what's up"]
     assert [bot.ask(q) for q in questions] == [bot.ask(q) for q in questions]
+
+
+def test_a_question_worded_like_a_sentence_goes_to_the_intent_quoting_it(bot: FAQBot):
+    """The article's wording is better evidence than the examples' statistics: the
+    matcher alone gives this to the DEA-DHS intent (its words are "DEA", "federal
+    agencies"), but it is the article's last paragraph, almost word for word."""
+    from faqbot.dialogue import Thresholds
+
+    q = "As the DEA partners with federal agencies on immigration enforcement, what challenge does Los Angeles face?"
+    assert bot.matcher.example_of(q) is None
+    reply = bot.ask(q)
+    assert reply.status == "answered" and reply.intent == "what-it-means-for-la", reply.reason
+    assert any("faces the challenge" in c.quote for c in reply.citations)
+    plain = FAQBot(bot.kb, thresholds=Thresholds(worded_like=1.01))  # the rule off
+    assert plain.ask(q).intent == "dea-dhs-cooperation"

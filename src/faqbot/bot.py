@@ -205,6 +205,15 @@ class FAQBot:
                 if reply is not None and reply.status in ("passage", "answered"):
                     return reply
             if missing is None:
+                worded = self._worded_like(q, intent, matches, unknown)
+                if worded is not None:
+                    m, p = worded
+                    m = m._replace(confidence=max(m.confidence, _passage_confidence(p)))
+                    return dialogue.intent_reply(
+                        question, self.kb.intent(m.intent), m, self.kb, candidates=matches, notes=notes, analysis=q,
+                        reason=decision.reason + f"; but the question is worded like the sentence of paragraph "
+                        f"{p.citation.paragraph} ({p.own_coverage:.0%} of its words), which '{m.intent}' quotes")
+            if missing is None:
                 return dialogue.intent_reply(question, intent, top._replace(confidence=calibrated(top.confidence, "intent")),
                                              self.kb, candidates=matches, reason=decision.reason, notes=notes,
                                              analysis=q)
@@ -341,6 +350,30 @@ class FAQBot:
         for m in matches[:3]:
             if self.kb.intent(m.intent).kind == "gap" and m.confidence >= self.thresholds.clarify:
                 return m
+        return None
+
+    def _worded_like(self, q: Question, chosen: Intent, matches: list[Match],
+                     unknown: tuple[str, ...]) -> tuple[Match, Passage] | None:
+        """Another answer intent, when the question is worded like a sentence of the article
+        (`Thresholds.worded_like` of its words are in it) that the chosen intent does not
+        quote and that intent does: the article's own wording is better evidence than the
+        examples' statistics ("What challenge does Los Angeles face as the DEA partners with
+        federal agencies?" is the article's last paragraph, not the DEA's partnership). An
+        example question, word for word, keeps its intent; a question of fewer than
+        `Thresholds.worded_words` content words is worded like too many sentences to tell."""
+        t = self.thresholds
+        if len(q.focus) < t.worded_words or self.matcher.example_of(q.text) is not None:
+            return None
+        best = self.passages.search(q, limit=1)
+        if not best or best[0].own_coverage < t.worded_like or self._quotes(chosen, best[0]):
+            return None
+        owners = self._quoting.get((best[0].citation.source, best[0].citation.start), ())
+        for m in matches:
+            intent = self.kb.intent(m.intent)
+            if (m.intent in owners and intent.kind == "answer" and m.confidence >= t.worded_min
+                    and self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
+                                              context=_headings(intent)) is None):
+                return m, best[0]
         return None
 
     def _quotes(self, intent: Intent, passage: Passage) -> bool:
