@@ -25,6 +25,8 @@ from faqbot.text import stem
         ("Who will be watching how this unfolds?", "person"),
         ("Where did the law enforcement activity happen?", "place"),
         ("which neighborhood was it", "place"),
+        ("where is the ordinance written down", None),  # a text, not a place
+        ("Where are those rules spelled out?", None),
         ("what's the phone number of the DEA office?", "contact"),
         ("Why did the announcement spark concerns?", "reason"),
         ("What is Special Order 40?", "definition"),

@@ -82,7 +82,9 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
              r"organization|organisation|organizations|company|companies|newspaper|outlet|department|court|party|"
              r"union|church|school|university|person|king|queen|emperor|dynasty|tribe|team|country|countries|nation|"
              r"city|cities|state|states)\b|\bby name\b|\bnamed\b"),
-    ("place", r"^(?:\w+ ){0,2}where\b|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
+    # "where is it written down / spelled out" asks for a text, not a place
+    ("place", r"^(?:\w+ ){0,2}where\b(?!.*\b(?:written|spelled out|spelt out|outlined|stated|described|mentioned|"
+              r"codified|laid out|set out|said|reported|announced)\b)|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
               r"|\b(?:which|what) (?:neighborhood|neighbourhood|area|region|county|district|street|"
               r"location|place|town|village|river|island|continent|province|border)\b|\bin what (?:city|state|country|"
               r"area|part)\b"),
