@@ -26,6 +26,13 @@ from faqbot.text import stem
         ("Where did the law enforcement activity happen?", "place"),
         ("which neighborhood was it", "place"),
         ("where is the ordinance written down", None),  # a text, not a place
+        ("which Los Angeles neighborhood was it", "place"),  # up to two words before the noun
+        ("what does the city ordinance say about ICE", None),  # "what does the city": no question about a city
+        ("which other federal agency is involved", "name"),
+        ("what did he say in his statement", "quote"),
+        ("give me the exact words", "quote"),
+        ("what does the article say about special order 40", None),  # no quotation asked for
+        ("how did the city council vote on the ordinance", "vote"),
         ("Where are those rules spelled out?", None),
         ("what's the phone number of the DEA office?", "contact"),
         ("Why did the announcement spark concerns?", "reason"),
@@ -73,6 +80,10 @@ def test_a_long_message_is_analysed_by_its_question() -> None:
         ("name", "It is led by Special Agent in Charge Matthew Allen.", True),
         ("contact", "Call (213) 555-0100 or write to info@example.org.", True),
         ("contact", "They posted on social media.", False),
+        ("quote", "“We will work with our partners to keep the city safe,” Allen said.", True),
+        ("quote", "Allen said the division would work with its partners.", False),
+        ("vote", "The council voted 12-2 to adopt the ordinance.", True),
+        ("vote", "The ordinance was adopted last year.", False),
         ("reason", "anything at all", True),  # not a checked type
     ],
 )

@@ -278,7 +278,9 @@ class Vocabulary:
         off = self.off_topic(question, unknown, strict=strict)
         if off is not None:
             return Missing("mention", surface(question, off), "mention")
-        given = frozenset(self.canonical(question.text))
+        # the question's own words, and what its names stand for ("LA": Los Angeles); not the
+        # canonical form of its plain words ("which police department" is answered by "LAPD")
+        given = frozenset({stem(t) for t in question.tokens}.union(*(f for _, f in self.name_forms(question))))
         if question.asks is not None and not has_type(question.asks, evidence, given, self._setting):
             return Missing(question.asks, about_of(question), "asks")
         if question.names:
@@ -360,6 +362,8 @@ _SAYS = {
     "person": "who",
     "place": "where",
     "contact": "how to contact anyone: it gives no address, phone number, email or website",
+    "quote": "that in anyone's own words: it quotes no one on it",
+    "vote": "how the vote went",
 }
 
 

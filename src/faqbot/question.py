@@ -49,7 +49,16 @@ class Question(NamedTuple):
 
 # (type, pattern over the normalized question clause); the first that matches wins.
 _NUM = r"(?:number|numbers|amount|total|count|figures?|statistics|stats)"
+# a word between "which"/"what" and the noun it asks about ("which other federal agency"), not a verb
+# ("what does the city ..." asks about no city)
+_NOT_AUX = (r"(?!(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might|must)\b)")
 ANSWER_TYPES: tuple[tuple[str, str], ...] = (
+    # someone's own words: only when asked for explicitly ("what does the article say" is no such question)
+    ("quote", r"\bword for word\b|\b(?:exact|actual|own) words\b|\b(?:direct |exact )?quotes?\b|\bquoted\b"
+              r"|\bsay in (?:his|her|their|the|its|a) (?:statement|speech|post|interview|remarks)\b"),
+    # how a body voted: a tally or "unanimously"
+    ("vote", r"\bhow did (?:\w+ ){1,6}vote\b|\bvote (?:count|tally|breakdown|result|results)\b|\bwhat was the vote\b"
+             r"|\bhow many (?:votes|voted)\b"),
     ("contact", r"\b(?:(?:phone|telephone|cell|fax) (?:number|no)|hotline|e ?mail|email address|website|web site|url|"
                 r"mailing address|street address|home address|office address|contact (?:details|info|information)|"
                 r"how (?:do|can|could) (?:i|we|you) (?:contact|reach|call|email|write to))\b"
@@ -78,16 +87,18 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
              r"|\bwho (?:leads|led|heads|headed|runs|ran|founded|wrote|signed|chairs|commands|commanded|"
              r"rules|ruled|owns|owned)\b|\b(?:name|names) (?:of|the)\b|\bwhat (?:is|was) (?:his|her|their) name\b"
              r"|\bname (?:them|it|him|her|those|these|any|some|one)\b|\bwhich (?:\w+ )?(?:groups|organizations|organisations)\b"
-             r"|\b(?:which|what) (?:president|official|officials|politician|judge|mayor|governor|senator|agency|agencies|"
-             r"organization|organisation|organizations|company|companies|newspaper|outlet|department|court|party|"
-             r"union|church|school|university|person|king|queen|emperor|dynasty|tribe|team|country|countries|nation|"
-             r"city|cities|state|states)\b|\bby name\b|\bnamed\b"),
+             r"|\b(?:which|what) (?:" + _NOT_AUX + r"\w+ ){0,2}(?:president|official|officials|politician|judge|mayor|governor|"
+             r"senator|agency|agencies|organization|organisation|organizations|company|companies|newspaper|outlet|"
+             r"department|court|party|union|church|school|university|person|king|queen|emperor|dynasty|tribe|team|"
+             r"country|countries|nation|city|cities|state|states|member|members|platform|platforms|site|website|"
+             r"network|channel)\b|\bby name\b|\bnamed\b"),
     # "where is it written down / spelled out" asks for a text, not a place
     ("place", r"^(?:\w+ ){0,2}where\b(?!.*\b(?:written|spelled out|spelt out|outlined|stated|described|mentioned|"
-              r"codified|laid out|set out|said|reported|announced)\b)|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
-              r"|\b(?:which|what) (?:neighborhood|neighbourhood|area|region|county|district|street|"
-              r"location|place|town|village|river|island|continent|province|border)\b|\bin what (?:city|state|country|"
-              r"area|part)\b"),
+              r"codified|laid out|set out|said|reported|announced)\b)"
+              r"|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
+              r"|\b(?:which|what) (?:" + _NOT_AUX + r"\w+ ){0,2}(?:neighborhood|neighbourhood|area|region|county|district|"
+              r"street|location|place|town|village|river|island|continent|province|border)\b"
+              r"|\bin what (?:city|state|country|area|part)\b"),
     ("person", r"^(?:\w+ ){0,2}(?:who|whom|whose)\b"),
     ("reason", r"^(?:\w+ ){0,2}why\b|\bhow come\b|\bwhat (?:is|was|are|were) the (?:reason|reasons|purpose|motive|cause)\b"
                r"|\bfor what (?:reason|purpose)\b|\bwhat (?:caused|prompted|led to)\b"),
@@ -100,6 +111,8 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
 #: A type's pattern is tried only when the question has one of its trigger words, so a
 #: question compiles and runs a few patterns, not all of them.
 _TRIGGERS: dict[str, frozenset[str]] = {
+    "quote": frozenset("word words quote quotes quoted say".split()),
+    "vote": frozenset("vote votes voted".split()),
     "contact": frozenset("phone telephone cell fax hotline e mail email website web site url address contact reach call "
                          "write".split()),
     "money": frozenset("much cost price budget salary fine funding".split()),
@@ -125,7 +138,8 @@ def _pattern(asks: str) -> re.Pattern[str]:
     return re.compile(dict(ANSWER_TYPES)[asks])
 
 #: The types an answer must visibly hold (see `EVIDENCE`); the others cannot be checked by rules.
-CHECKED = frozenset({"count", "money", "percent", "date", "duration", "name", "place", "contact", "person"})
+CHECKED = frozenset({"count", "money", "percent", "date", "duration", "name", "place", "contact", "person", "quote",
+                     "vote"})
 
 _NUMBER_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                  r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -148,6 +162,8 @@ _PERSON_WORDS = (r"people|person|persons|residents?|migrants?|immigrants?|indivi
                  r"parliament|congress|senate|committee|commission|party|union|company|companies|he|she|they|"
                  r"himself|herself|themselves|who|whom")
 _EVIDENCE_SOURCES: dict[str, str] = {
+    "quote": r"[“\"][^”\"\n]{12,}[”\"]",
+    "vote": r"\b\d+\s?(?:-|–|to)\s?\d+\b|\bunanimous(?:ly)?\b|\bvoted\b|\bvotes?\b",
     "count": rf"\d|\b(?:{_NUMBER_WORDS})\b|\ba (?:few|handful|couple)\b",
     "money": r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:dollars?|cents?|usd|euros?|pounds?|yen|francs?|marks?|million|billion)\b"
              r"|\b(?:million|billion|thousand|hundred) (?:dollars|euros|pounds)\b",
