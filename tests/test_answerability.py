@@ -98,6 +98,12 @@ def test_two_swapped_letters_of_a_short_name_are_a_typo() -> None:
     assert v.check(q, "Deactivating the CBP One app.") is None
 
 
+def test_the_last_part_of_a_compound_the_article_uses_is_known() -> None:
+    v = Vocabulary(["Hubble spots a skyrocket galaxy."])
+    assert v.knows("rocket")  # of "skyrocket"
+    assert not v.knows("sky")  # the head of a compound is no part the rule covers
+
+
 def test_a_misspelt_name_names_what_the_article_names() -> None:
     v = Vocabulary(["The Los Angeles-based headquarters announced its collaboration."])
     evidence = "The Los Angeles-based headquarters announced its collaboration."

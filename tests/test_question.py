@@ -33,6 +33,8 @@ from faqbot.text import stem
         ("give me the exact words", "quote"),
         ("what does the article say about special order 40", None),  # no quotation asked for
         ("how did the city council vote on the ordinance", "vote"),
+        ("How wide is the galaxy's head?", "count"),  # a measure: a number
+        ("how far will the police go", None),  # figurative: no measure
         ("Where are those rules spelled out?", None),
         ("what's the phone number of the DEA office?", "contact"),
         ("Why did the announcement spark concerns?", "reason"),

@@ -223,7 +223,10 @@ class Vocabulary:
 
     def _derived(self, token: str) -> bool:
         """Whether `token` is another form of a word the knowledge base knows: they share
-        a stem of 6+ letters that is most of both ("communication", "communicate")."""
+        a stem of 6+ letters that is most of both ("communication", "communicate"), or it
+        is the last part of a compound the knowledge base uses ("rocket" of "skyrocket")."""
+        if len(token) >= 5 and any(w.endswith(token) and len(w) - len(token) >= 3 for w in self._words):
+            return True
         if len(token) < 7:
             return False
         head = token[:6]

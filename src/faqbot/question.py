@@ -72,7 +72,9 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
                  r"|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b(?! ago)"),
     ("count", r"\bhow many\b|\bhow much (?!do|does|did|is|are|was|were|will|would|can|could|has|have|should)\w+"
               r"|\b(?:what|which) is the " + _NUM + r"\b|\b" + _NUM + r" of\b"
-              r"|\bhow many people\b|\bpopulation of\b"),
+              r"|\bhow many people\b|\bpopulation of\b"
+              # a size or a measure: a number ("about 2,700 light-years wide")
+              r"|\bhow (?:wide|tall|big|large|deep|high|heavy|fast|massive|hot|cold|bright)\b"),
     ("condition", r"^(?:\w+ ){0,3}(?:when|under what (?:circumstances|conditions)|in what (?:cases|situations))"
                   r" (?:can|could|may|might|should|must|would|(?:are|is) (?:\w+ ){1,3}(?:allowed|permitted|able)|do|does)\b"
                   r"|\b(?:allowed|permitted|able) to\b.*\bwhen\b"),
@@ -118,7 +120,8 @@ _TRIGGERS: dict[str, frozenset[str]] = {
     "money": frozenset("much cost price budget salary fine funding".split()),
     "percent": frozenset("percent percentage share proportion fraction".split()),
     "duration": frozenset("long many".split()),
-    "count": frozenset("many much number numbers amount total count figure figures statistics stats population".split()),
+    "count": frozenset("many much number numbers amount total count figure figures statistics stats population wide tall "
+                       "big large deep high heavy fast massive hot cold bright".split()),
     "condition": frozenset("when under in allowed permitted able".split()),
     "consequence": frozenset("happens happen happened penalty penalties punishment consequence consequences".split()),
     "date": frozenset("when year date day month time century decade season since long recent old".split()),
