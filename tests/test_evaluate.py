@@ -54,15 +54,15 @@ GATE2_EVAL = ROOT / "tests" / "eval" / "blind4.yaml"
 GATE2_FLOORS = {"min_accuracy": 0.74, "min_decline": 0.84, "min_near": 0.81}
 
 
-#: The third, measured once blind at the end of the 2026-12-02 afternoon session (sealed until
-#: then), floors 2 points under main with the example-coinciding questions left out (in scope
-#: 77.9%, out of scope 93.4%, near 91.0%).
-GATE3_EVAL = ROOT / "tests" / "eval" / "blind6.yaml"
-GATE3_FLOORS = {"min_accuracy": 0.75, "min_decline": 0.91, "min_near": 0.89}
+#: The third, sealed until the end of the second 2026-12-02 session and measured once then; floors
+#: 2 points under main with the example-coinciding questions left out (in scope 82.2%, out of
+#: scope 86.0%, near 80.6%). (blind5 and blind6 were read and tuned on: they are no gates.)
+GATE3_EVAL = ROOT / "tests" / "eval" / "blind7.yaml"
+GATE3_FLOORS = {"min_accuracy": 0.80, "min_decline": 0.84, "min_near": 0.78}
 
 
 @pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS)],
-                         ids=["blind4", "blind6"])
+                         ids=["blind4", "blind7"])
 def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
     rep = evaluate(bot, load_items(path), held_out=True)
     failures = rep.failures(**floors)
