@@ -49,6 +49,8 @@ COMMON_RANK = 1500
 BACKGROUND = 0.2
 #: English words rarer than this (names, rare spellings: "angelas") may be misspellings like any unknown word.
 RARE_RANK = 20000
+#: Texts whose canonical stems a vocabulary keeps (see `Vocabulary.canonical`).
+_CANONICAL_KEPT = 2048
 
 
 class Missing(NamedTuple):
@@ -134,6 +136,7 @@ class Vocabulary:
                     self._reader_of.setdefault(stem(t), word)
         self._stems = frozenset(stem(w) for w in words) | self._synonyms.surface_tokens
         self._background: frozenset[str] = frozenset()
+        self._canonical: dict[str, frozenset[str]] = {}
         self._words = tuple(sorted({w for w in words if w.isalpha() and len(w) >= 4} | _COMMON))
 
     def to_state(self) -> dict[str, object]:
@@ -148,6 +151,7 @@ class Vocabulary:
         self._stems = frozenset(state["stems"])
         self._words = tuple(state["words"])
         self._background = frozenset(state["background"])
+        self._canonical = {}
         self._reader_of = dict(state["reader_of"])
         return self
 
@@ -239,10 +243,18 @@ class Vocabulary:
             at += 1
         return False
 
-    def canonical(self, text: str) -> set[str]:
-        """The stems of `text` and their synonym canonical forms."""
-        stems = [stem(t) for t in tokenize(text)]
-        return set(stems) | set(self._synonyms.apply(stems))
+    def canonical(self, text: str) -> frozenset[str]:
+        """The stems of `text` and their synonym canonical forms (kept for the last
+        `_CANONICAL_KEPT` texts: an intent's text is checked again and again)."""
+        kept = self._canonical
+        found = kept.get(text)
+        if found is None:
+            stems = [stem(t) for t in tokenize(text)]
+            found = frozenset(stems) | frozenset(self._synonyms.apply(stems))
+            if len(kept) >= _CANONICAL_KEPT:
+                kept.clear()  # simple and bounded; a knowledge base's intents fit many times over
+            kept[text] = found
+        return found
 
     def unknown(self, question: Question) -> tuple[str, ...]:
         """The focus words of `question` the knowledge base does not know. A short word

@@ -204,7 +204,7 @@ class FAQBot:
                                                "does not quote the sentence that matches the question best")
                 if reply is not None and reply.status in ("passage", "answered"):
                     return reply
-            if missing is None:
+            if missing is None and top.confidence < t.worded_below:
                 worded = self._worded_like(q, intent, matches, unknown)
                 if worded is not None:
                     m, p = worded
