@@ -190,3 +190,40 @@ def test_no_import_cycle_through_the_command_line_modules():
     assert "cli" in graph["__main__"] and "render" in graph["cli"]  # the graph was read
     for module in ("cli", "chat", "render", "terminal"):
         assert not reaches(module, module), f"{module} imports itself through {sorted(graph[module])}"
+
+
+def test_module_level_imports_of_the_package_have_no_cycle():
+    """The layers of the README's import graph: among the package's modules, the imports
+    at module level never lead back to where they started (an import inside a function,
+    such as `FAQBot.session` importing `faqbot.session`, is a deliberate late binding)."""
+    import ast
+    from pathlib import Path
+
+    import faqbot
+
+    package = Path(faqbot.__file__).parent
+    names = {p.stem for p in package.glob("*.py")}
+    graph = {}
+    for path in package.glob("*.py"):
+        deps = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                deps |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("faqbot."):
+                deps.add(node.module.split(".")[1])
+        graph[path.stem] = deps & names
+
+    assert "matcher" in graph["bot"] and "text" in graph["question"]  # the graph was read
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for dep in sorted(graph[module]):
+            assert state.get(dep) != "open", "import cycle: " + " -> ".join([*path, module, dep])
+            if dep not in state:
+                visit(dep, [*path, module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
