@@ -35,6 +35,7 @@ from faqbot.text import stem
         ("how did the city council vote on the ordinance", "vote"),
         ("How wide is the galaxy's head?", "count"),  # a measure: a number
         ("how far will the police go", None),  # figurative: no measure
+        ("how big a part will the agency play", None),
         ("Where are those rules spelled out?", None),
         ("what's the phone number of the DEA office?", "contact"),
         ("Why did the announcement spark concerns?", "reason"),

@@ -74,7 +74,8 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
               r"|\b(?:what|which) is the " + _NUM + r"\b|\b" + _NUM + r" of\b"
               r"|\bhow many people\b|\bpopulation of\b"
               # a size or a measure: a number ("about 2,700 light-years wide")
-              r"|\bhow (?:wide|tall|big|large|deep|high|heavy|fast|massive|hot|cold|bright)\b"),
+              # ("how big a part", "how big of a deal" are no measure)
+              r"|\bhow (?:wide|tall|big|large|deep|high|heavy|fast|massive|hot|cold|bright)\b(?! (?:of )?an?\b)"),
     ("condition", r"^(?:\w+ ){0,3}(?:when|under what (?:circumstances|conditions)|in what (?:cases|situations))"
                   r" (?:can|could|may|might|should|must|would|(?:are|is) (?:\w+ ){1,3}(?:allowed|permitted|able)|do|does)\b"
                   r"|\b(?:allowed|permitted|able) to\b.*\bwhen\b"),
