@@ -33,11 +33,11 @@ ARTICLE_EVAL = ROOT / "tests" / "eval" / "article.yaml"
 GATE_EVAL = ROOT / "tests" / "eval" / "holdout2.yaml"
 
 #: The gate's floors, each at least 2 points under what main measured on the gate set
-#: with the example-coinciding questions left out (2026-12-02, after the reader-worded
-#: examples: in scope 89.6%, out of scope 95.5%, near-topic 95.1%). Do not loosen them to
-#: make a change pass.
-MIN_ACCURACY = 0.87
-MIN_DECLINE = 0.93
+#: with the example-coinciding questions left out (2026-12-02, end of the second session:
+#: in scope 92.7%, out of scope 97.0%, near-topic 95.1%). Do not loosen them to make a
+#: change pass.
+MIN_ACCURACY = 0.90
+MIN_DECLINE = 0.95
 MIN_NEAR = 0.93
 
 
@@ -49,9 +49,10 @@ MIN_NEAR = 0.93
 
 
 #: The second gate set, measured once blind (see tests/eval/README.md), with its floors 2
-#: points under what main measured on it (in scope 76.4%, out of scope 86.0%, near 83.3%).
+#: points under what main measured on it (end of the second 2026-12-02 session: in scope
+#: 79.2%, out of scope 88.4%, near 86.7%).
 GATE2_EVAL = ROOT / "tests" / "eval" / "blind4.yaml"
-GATE2_FLOORS = {"min_accuracy": 0.74, "min_decline": 0.84, "min_near": 0.81}
+GATE2_FLOORS = {"min_accuracy": 0.77, "min_decline": 0.86, "min_near": 0.84}
 
 
 #: The third, sealed until the end of the second 2026-12-02 session and measured once then; floors
@@ -61,8 +62,14 @@ GATE3_EVAL = ROOT / "tests" / "eval" / "blind7.yaml"
 GATE3_FLOORS = {"min_accuracy": 0.80, "min_decline": 0.84, "min_near": 0.78}
 
 
-@pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS)],
-                         ids=["blind4", "blind7"])
+#: The fourth, sealed until the very end of that session and measured once (in scope 76.5%,
+#: out of scope 89.7%, near 86.2% with the example-coinciding questions left out).
+GATE4_EVAL = ROOT / "tests" / "eval" / "blind8.yaml"
+GATE4_FLOORS = {"min_accuracy": 0.74, "min_decline": 0.87, "min_near": 0.84}
+
+
+@pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS),
+                                              (GATE4_EVAL, GATE4_FLOORS)], ids=["blind4", "blind7", "blind8"])
 def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
     rep = evaluate(bot, load_items(path), held_out=True)
     failures = rep.failures(**floors)
