@@ -5,6 +5,7 @@ The flow of one question (each step reads the value the previous one made)::
     text -> question.analyse -> Question (answer type, focus)
          -> Matcher.match (intents)   and   PassageIndex.search (sentences)
          -> dialogue.decide: answer, clarify or decline on the matcher's confidence
+            (a question worded like one sentence goes to the intent that quotes it)
          -> answerability: does the chosen candidate's cited text hold what is asked?
          -> Reply (answered | clarify | passage | unknown with `missing` | smalltalk)
 """
@@ -419,14 +420,14 @@ def _gap_missing(reply: Reply, q: Question) -> Reply:
     from .answerability import about_of
 
     return reply._replace(missing=Missing(q.asks or "detail", about_of(q), "gap"),
-                    confidence=calibrated(reply.confidence, "gap"))
+                          confidence=calibrated(reply.confidence, "gap"))
 
 
 #: Reply confidence = sigmoid(a * logit(raw) + b), per way of answering, fitted (Platt
 #: scaling, log loss) on the tuning sets (tests/eval/article.yaml, blind3, blind5, blind6:
 #: 508 intent replies, 108 gap replies) so that a reply of confidence 0.9 is right about 9
-#: times in 10. The matcher's own confidence
-#: (`Match.confidence`, what the thresholds compare) is left as it is.
+#: times in 10. The matcher's own confidence (`Match.confidence`, what the thresholds
+#: compare) is left as it is.
 CALIBRATION = {"intent": (1.004, 0.348), "gap": (1.026, 2.004)}
 
 
