@@ -104,3 +104,9 @@ def test_empty_synonym_map_is_a_no_op() -> None:
     syn = SynonymMap({})
     assert not syn
     assert syn.apply(["a", "b"]) == ["a", "b"]
+
+
+def test_chat_shorthand_is_read_as_words() -> None:
+    assert tokenize("wat can u do 4 ppl") == ["what", "can", "you", "do", "4", "people"]
+    assert tokenize("gonna ask the govt") == ["going", "to", "ask", "the", "government"]
+    assert tokenize("U.S. citizens") == ["us", "citizens"]  # no shorthand inside a word

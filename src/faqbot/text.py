@@ -113,9 +113,27 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Chat shorthand, read as the words it stands for (on both sides: questions and examples).
+_SHORTHAND = {
+    "u": "you", "ur": "your", "r": "are", "wat": "what", "wut": "what", "wht": "what", "y": "why",
+    "pls": "please", "plz": "please", "thx": "thanks", "abt": "about", "bc": "because", "cuz": "because",
+    "coz": "because", "b4": "before", "ppl": "people", "govt": "government", "dept": "department",
+    "w": "with", "wo": "without", "tho": "though", "thru": "through", "gonna": "going to",
+    "wanna": "want to", "gotta": "got to", "dunno": "do not know", "idk": "i do not know",
+}
+
+
 def tokenize(text: str) -> list[str]:
-    """Normalize *text* and split it into tokens."""
-    return normalize(text).split()
+    """Normalize *text* and split it into tokens; chat shorthand ("u", "ppl", "govt") is read
+    as the words it stands for."""
+    out: list[str] = []
+    for token in normalize(text).split():
+        long = _SHORTHAND.get(token)
+        if long is None:
+            out.append(token)
+        else:
+            out.extend(long.split())
+    return out
 
 
 _VOWELS = frozenset("aeiouy")
