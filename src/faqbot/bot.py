@@ -357,7 +357,7 @@ class FAQBot:
                      unknown: tuple[str, ...]) -> tuple[Match, Passage] | None:
         """Another answer intent, when the question is worded like a sentence of the article
         (`Thresholds.worded_like` of its words are in it) that the chosen intent does not
-        quote and that intent does: the article's own wording is better evidence than the
+        quote and that one does, whatever the matcher gives it: the article's own wording is better evidence than the
         examples' statistics ("What challenge does Los Angeles face as the DEA partners with
         federal agencies?" is the article's last paragraph, not the DEA's partnership). An
         example question, word for word, keeps its intent; a question of fewer than
@@ -369,11 +369,14 @@ class FAQBot:
         if not best or best[0].own_coverage < t.worded_like or self._quotes(chosen, best[0]):
             return None
         owners = self._quoting.get((best[0].citation.source, best[0].citation.start), ())
-        for m in matches:
+        # the intents quoting it, those the matcher ranks first (one it does not rank at all
+        # still qualifies: the article's wording is the evidence)
+        ranked = [m for m in matches if m.intent in owners]
+        ranked += [Match(i, 0.0, "") for i in owners if i not in {m.intent for m in ranked}]
+        for m in ranked:
             intent = self.kb.intent(m.intent)
-            if (m.intent in owners and intent.kind == "answer" and m.confidence >= t.worded_min
-                    and self.vocabulary.check(q, _evidence(intent), unknown=unknown, about=_about(intent),
-                                              context=_headings(intent)) is None):
+            if intent.kind == "answer" and self.vocabulary.check(
+                    q, _evidence(intent), unknown=unknown, about=_about(intent), context=_headings(intent)) is None:
                 return m, best[0]
         return None
 
