@@ -134,3 +134,17 @@ def test_a_question_worded_like_a_sentence_goes_to_the_intent_quoting_it(bot: FA
     assert any("faces the challenge" in c.quote for c in reply.citations)
     plain = FAQBot(bot.kb, thresholds=Thresholds(worded_like=1.01))  # the rule off
     assert plain.ask(q).intent == "dea-dhs-cooperation"
+
+
+def test_a_wrong_pick_of_intent_falls_back_to_the_sentence_that_answers(make_kb):
+    """The matcher's intent lacks the question's name, but a sentence of the article holds
+    it and the question's words: that sentence answers, not "the article doesn't say"."""
+    from .conftest import TINY_SOURCE
+
+    source = TINY_SOURCE.replace("They purr when happy.", "They purr when happy. Luna, the shelter cat, sleeps all day.")
+    bot = FAQBot.load(make_kb(source=source))
+    reply = bot.ask("does Luna sleep a lot?")
+    assert reply.status == "passage", reply.reason
+    assert "Luna" in reply.citations[0].quote and "does not mention 'Luna'" in reply.reason
+    missing = FAQBot.load(make_kb()).ask("does Luna sleep a lot?")  # no sentence names her
+    assert missing.status == "unknown" and missing.missing is not None and missing.missing.about == "Luna"

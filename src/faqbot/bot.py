@@ -225,6 +225,13 @@ class FAQBot:
                     reason=decision.reason + f"; but {_failed(missing)}, and the 'not stated' intent '{gap.intent}' "
                     f"fits ({gap.confidence:.2f})",
                 ), q)
+            if missing.check != "mention":
+                # the intent was the wrong pick, not the question: a sentence of the article
+                # that holds the question's words, and passes the same checks, may answer it
+                reply, _ = self._passage_reply(question, q, self.passages.search(q, limit=3), matches, notes,
+                                               unknown, decision.reason + f"; but {_failed(missing)}")
+                if reply is not None and reply.status in ("passage", "answered"):
+                    return reply
             related = [Passage(c, 0.0, 0.0, 0.0, False, 0.0, c.quote) for c in intent.citations[:1]]
             return self._not_stated(question, q, missing, related, matches, notes,
                                     decision.reason + f"; but {_failed(missing)}")
