@@ -68,8 +68,16 @@ GATE4_EVAL = ROOT / "tests" / "eval" / "blind8.yaml"
 GATE4_FLOORS = {"min_accuracy": 0.74, "min_decline": 0.87, "min_near": 0.84}
 
 
+#: The fifth, written for paraphrases (59 of its 145 in-scope questions), sealed until the
+#: session's last change and measured once (held out: in scope 69.6%, out of scope 89.7%,
+#: near 86.2%).
+GATE5_EVAL = ROOT / "tests" / "eval" / "blind9.yaml"
+GATE5_FLOORS = {"min_accuracy": 0.67, "min_decline": 0.87, "min_near": 0.84}
+
+
 @pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS),
-                                              (GATE4_EVAL, GATE4_FLOORS)], ids=["blind4", "blind7", "blind8"])
+                                              (GATE4_EVAL, GATE4_FLOORS), (GATE5_EVAL, GATE5_FLOORS)],
+                         ids=["blind4", "blind7", "blind8", "blind9"])
 def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
     rep = evaluate(bot, load_items(path), held_out=True)
     failures = rep.failures(**floors)
