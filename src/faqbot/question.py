@@ -49,6 +49,14 @@ class Question(NamedTuple):
 
 # (type, pattern over the normalized question clause); the first that matches wins.
 _NUM = r"(?:number|numbers|amount|total|count|figures?|statistics|stats)"
+#: The nouns after "which"/"what" that ask for a name ("which agency") or a place ("which
+#: neighborhood"): in the patterns below, and the words that make those patterns worth trying.
+_NAME_NOUNS = ("president official officials politician judge mayor governor senator agency agencies organization "
+               "organisation organizations company companies newspaper outlet department court party union church "
+               "school university person king queen emperor dynasty tribe team country countries nation city cities "
+               "state states member members platform platforms site website network channel").split()
+_PLACE_NOUNS = ("neighborhood neighbourhood area region county district street location place town village river "
+                "island continent province border").split()
 # a word between "which"/"what" and the noun it asks about ("which other federal agency"), not a verb
 # ("what does the city ..." asks about no city)
 _NOT_AUX = (r"(?!(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might|must)\b)")
@@ -90,17 +98,13 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
              r"|\bwho (?:leads|led|heads|headed|runs|ran|founded|wrote|signed|chairs|commands|commanded|"
              r"rules|ruled|owns|owned)\b|\b(?:name|names) (?:of|the)\b|\bwhat (?:is|was) (?:his|her|their) name\b"
              r"|\bname (?:them|it|him|her|those|these|any|some|one)\b|\bwhich (?:\w+ )?(?:groups|organizations|organisations)\b"
-             r"|\b(?:which|what) (?:" + _NOT_AUX + r"\w+ ){0,2}(?:president|official|officials|politician|judge|mayor|governor|"
-             r"senator|agency|agencies|organization|organisation|organizations|company|companies|newspaper|outlet|"
-             r"department|court|party|union|church|school|university|person|king|queen|emperor|dynasty|tribe|team|"
-             r"country|countries|nation|city|cities|state|states|member|members|platform|platforms|site|website|"
-             r"network|channel)\b|\bby name\b|\bnamed\b"),
+             r"|\b(?:which|what) (?:" + _NOT_AUX + r"\w+ ){0,2}(?:" + "|".join(_NAME_NOUNS) + r")\b"
+             r"|\bby name\b|\bnamed\b"),
     # "where is it written down / spelled out" asks for a text, not a place
     ("place", r"^(?:\w+ ){0,2}where\b(?!.*\b(?:written|spelled out|spelt out|outlined|stated|described|mentioned|"
               r"codified|laid out|set out|said|reported|announced)\b)"
               r"|\b(?:which|what) part of (?:town|the city|the country|the state|la|los angeles)\b"
-              r"|\b(?:which|what) (?:" + _NOT_AUX + r"\w+ ){0,2}(?:neighborhood|neighbourhood|area|region|county|district|"
-              r"street|location|place|town|village|river|island|continent|province|border)\b"
+              r"|\b(?:which|what) (?:" + _NOT_AUX + r"\w+ ){0,2}(?:" + "|".join(_PLACE_NOUNS) + r")\b"
               r"|\bin what (?:city|state|country|area|part)\b"),
     ("person", r"^(?:\w+ ){0,2}(?:who|whom|whose)\b"),
     ("reason", r"^(?:\w+ ){0,2}why\b|\bhow come\b|\bwhat (?:is|was|are|were) the (?:reason|reasons|purpose|motive|cause)\b"
@@ -126,8 +130,9 @@ _TRIGGERS: dict[str, frozenset[str]] = {
     "condition": frozenset("when under in allowed permitted able".split()),
     "consequence": frozenset("happens happen happened penalty penalties punishment consequence consequences".split()),
     "date": frozenset("when year date day month time century decade season since long recent old".split()),
-    "name": frozenset("who name names named which what".split()),
-    "place": frozenset("where which what in".split()),
+    # "which"/"what" alone do not make these worth trying: one of their nouns must be there too
+    "name": frozenset(["who", "name", "names", "named", "groups", "organizations", "organisations", *_NAME_NOUNS]),
+    "place": frozenset(["where", "in", "part", *_PLACE_NOUNS]),
     "person": frozenset("who whom whose".split()),
     "reason": frozenset("why come what for".split()),
     "definition": frozenset("what whats mean meaning define definition".split()),
