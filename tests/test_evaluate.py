@@ -75,9 +75,16 @@ GATE5_EVAL = ROOT / "tests" / "eval" / "blind9.yaml"
 GATE5_FLOORS = {"min_accuracy": 0.67, "min_decline": 0.87, "min_near": 0.84}
 
 
+#: The sixth, written while the session's last code was final and measured once on it
+#: (held out: in scope 75.4%, out of scope 92.1%, near 89.6%).
+GATE6_EVAL = ROOT / "tests" / "eval" / "blind10.yaml"
+GATE6_FLOORS = {"min_accuracy": 0.73, "min_decline": 0.90, "min_near": 0.87}
+
+
 @pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS),
-                                              (GATE4_EVAL, GATE4_FLOORS), (GATE5_EVAL, GATE5_FLOORS)],
-                         ids=["blind4", "blind7", "blind8", "blind9"])
+                                              (GATE4_EVAL, GATE4_FLOORS), (GATE5_EVAL, GATE5_FLOORS),
+                                              (GATE6_EVAL, GATE6_FLOORS)],
+                         ids=["blind4", "blind7", "blind8", "blind9", "blind10"])
 def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
     rep = evaluate(bot, load_items(path), held_out=True)
     failures = rep.failures(**floors)
