@@ -111,3 +111,11 @@ def test_an_unanswered_log_line_is_one_ascii_json_line_for_any_question(text):
     record = json.loads(line)
     assert record["question"] == text[:MAX_LOGGED_CHARS]
     assert record["status"] == reply.status
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_the_ascii_fast_path_of_normalize_folds_as_the_general_one(text: str) -> None:
+    from faqbot.text import _TRANSLATE, _fold
+
+    if "\x1b" not in text:
+        assert text.translate(_TRANSLATE).lower() == _fold(text)

@@ -93,6 +93,14 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _fold(text: str) -> str:
+    """Escape sequences and invisible characters out, compatibility forms, quotes and
+    dashes unified, case folded, accents stripped."""
+    text = _INVISIBLE.sub("", _ESCAPE.sub(" ", text))
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+    return _strip_accents(text)
+
+
 def normalize(text: str) -> str:
     """Return a canonical lower-case, space-separated form of *text*.
 
@@ -103,9 +111,12 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
-    text = _INVISIBLE.sub("", _ESCAPE.sub(" ", text))
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
-    text = _strip_accents(text)
+    if text.isascii() and "\x1b" not in text:
+        # the common case, the same result as `_fold`: ASCII has no invisible characters,
+        # compatibility forms or accents
+        text = text.translate(_TRANSLATE).lower()
+    else:
+        text = _fold(text)
     text = _POSSESSIVE.sub("", text)
     text = _INNER_APOS.sub("", text)
     text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
