@@ -137,8 +137,11 @@ _SHORTHAND = {
 def tokenize(text: str) -> list[str]:
     """Normalize *text* and split it into tokens; chat shorthand ("u", "ppl", "govt") is read
     as the words it stands for."""
+    tokens = normalize(text).split()
+    if _SHORTHAND.keys().isdisjoint(tokens):
+        return tokens  # the common case, in C
     out: list[str] = []
-    for token in normalize(text).split():
+    for token in tokens:
         long = _SHORTHAND.get(token)
         if long is None:
             out.append(token)
