@@ -139,3 +139,5 @@ def test_describe_words_each_kind() -> None:
     assert describe(Missing("count", "agents", "asks")) == "The article doesn't say how many agents."
     assert describe(Missing("date", "", "asks")) == "The article doesn't say when."
     assert describe(Missing("mention", "Newsom", "mention")).startswith("The article doesn't mention “Newsom”")
+    assert describe(Missing("quote", "allen statement", "asks")) == "The article quotes no one on that."
+    assert describe(Missing("vote", "council", "asks")) == "The article doesn't say how the vote went."

@@ -377,7 +377,6 @@ _SAYS = {
     "person": "who",
     "place": "where",
     "contact": "how to contact anyone: it gives no address, phone number, email or website",
-    "quote": "that in anyone's own words: it quotes no one on it",
     "vote": "how the vote went",
 }
 
@@ -388,6 +387,8 @@ def describe(missing: Missing) -> str:
         return f"The article doesn't mention “{missing.about}”, so it doesn't answer that."
     if missing.asks == "about":
         return f"The article doesn't say that about “{missing.about}”."
+    if missing.asks == "quote":
+        return "The article quotes no one on that."
     template = _SAYS.get(missing.asks)
     if template is None:
         return "The article doesn't say."
