@@ -136,6 +136,7 @@ class Vocabulary:
                     self._reader_of.setdefault(stem(t), word)
         self._stems = frozenset(stem(w) for w in words) | self._synonyms.surface_tokens
         self._background: frozenset[str] = frozenset()
+        self._setting: frozenset[str] = frozenset()  # the background's stems too (see `check`)
         self._canonical: dict[str, frozenset[str]] = {}
         self._words = tuple(sorted({w for w in words if w.isalpha() and len(w) >= 4} | _COMMON))
 
@@ -151,6 +152,7 @@ class Vocabulary:
         self._stems = frozenset(state["stems"])
         self._words = tuple(state["words"])
         self._background = frozenset(state["background"])
+        self._setting = self._background | {stem(t) for t in self._background}
         self._canonical = {}
         self._reader_of = dict(state["reader_of"])
         return self
@@ -186,6 +188,7 @@ class Vocabulary:
             if set(canon) & base:
                 base.update(variant_key)
         self._background = frozenset(base)
+        self._setting = self._background | {stem(t) for t in self._background}
 
     def knows(self, token: str) -> bool:
         """Whether the knowledge base knows `token` (a normalized word), or it is a
@@ -193,37 +196,38 @@ class Vocabulary:
         s = stem(token)
         if s in self._stems or token in self._stems:
             return True
-        if len(token) == 3:
-            return self._swapped(token) is not None
-        if not token.isalpha() or len(token) < 4:
+        if not token.isalpha() or len(token) < 3:
             return False
         tier = english_tier(token)
         if tier is not None and tier < 2:
+            if len(token) < 4:
+                return False
             # a real English word is a misspelling only when a long word lacks or has one
             # letter too many ("angles", "ordnance"), not when a letter differs ("protests")
             if len(token) < 6:
                 return self._derived(token)
             found = process.extractOne(token, self._words, scorer=Indel.distance, score_cutoff=1)
-        else:
-            found = self._misspelt(token)
-        return found is not None or self._derived(token)
+            return found is not None or self._derived(token)
+        return self._meant(token) is not None or self._derived(token)
 
-    def _misspelt(self, token: str) -> tuple[str, int, int] | None:
-        """The word of the knowledge base that `token` (no English word) is a misspelling
-        of ("angelas" for "angeles"), as rapidfuzz's (word, distance, index), or None."""
-        limit = 1 if len(token) <= 6 else 2
-        return process.extractOne(token, self._words, scorer=OSA.distance, score_cutoff=limit)
-
-    def _swapped(self, token: str) -> str | None:
-        """The short name the knowledge base knows that `token` (three letters, no English
-        word) is with two neighbouring letters swapped: "CPB" for "CBP"; or None."""
-        if len(token) != 3 or not token.isalpha() or english_tier(token) is not None:
+    def _meant(self, token: str) -> str | None:
+        """The word of the knowledge base that `token` (no common English word) misspells:
+        two neighbouring letters of a short name swapped ("cpb" for "cbp"), or a letter or
+        two off a longer word ("angelas" for "angeles"); None when there is none."""
+        if not token.isalpha():
             return None
-        for i in (0, 1):
-            swapped = token[:i] + token[i + 1] + token[i] + token[i + 2:]
-            if swapped in self._stems:
-                return swapped
-        return None
+        if len(token) == 3:
+            if english_tier(token) is not None:
+                return None
+            for i in (0, 1):
+                swapped = token[:i] + token[i + 1] + token[i] + token[i + 2:]
+                if swapped in self._stems:
+                    return swapped
+            return None
+        if len(token) < 4:
+            return None
+        found = process.extractOne(token, self._words, scorer=OSA.distance, score_cutoff=1 if len(token) <= 6 else 2)
+        return found[0] if found is not None else None
 
     def _derived(self, token: str) -> bool:
         """Whether `token` is another form of a word the knowledge base knows: they share
@@ -293,22 +297,19 @@ class Vocabulary:
         off = self.off_topic(question, unknown, strict=strict)
         if off is not None:
             return Missing("mention", surface(question, off), "mention")
-        # the question's own words, and what its names stand for ("LA": Los Angeles); not the
-        # canonical form of its plain words ("which police department" is answered by "LAPD")
-        given = frozenset({stem(t) for t in question.tokens}.union(*(f for _, f in self.name_forms(question))))
-        if question.asks is not None and not has_type(question.asks, evidence, given, self._setting):
-            return Missing(question.asks, about_of(question), "asks")
-        if question.names:
+        names = self.name_forms(question) if question.names else []
+        if question.asks is not None:
+            # the question's own words, and what its names stand for ("LA": Los Angeles); not the
+            # canonical form of its plain words ("which police department" is answered by "LAPD")
+            given = frozenset({stem(t) for t in question.tokens}.union(*(f for _, f in names)))
+            if not has_type(question.asks, evidence, given, self._setting):
+                return Missing(question.asks, about_of(question), "asks")
+        if names:
             held = self.canonical(evidence + "\n" + about + "\n" + context)
-            for name, forms in self.name_forms(question):
+            for name, forms in names:
                 if name not in self._background and not forms & held:
                     return Missing("about", surface(question, name), "about")
         return None
-
-    @property
-    def _setting(self) -> frozenset[str]:
-        """The stems of the article's setting (`set_background`): no name to answer "who"."""
-        return self._background | {stem(t) for t in self._background}
 
     def name_forms(self, question: Question) -> list[tuple[str, set[str]]]:
         """Each name of the question with its stems and the canonical form of the synonym
@@ -327,13 +328,10 @@ class Vocabulary:
                 if t == name and k in phrase_of:
                     forms.update(phrase_of[k])
             forms |= set(self._synonyms.apply([stem(name)]))
-            swapped = self._swapped(name)
-            if swapped is not None:
-                forms |= {swapped, *self._synonyms.apply([swapped])}
-            elif stem(name) not in self._stems and len(name) >= 4 and name.isalpha() and english_tier(name) is None:
-                found = self._misspelt(name)  # "Los Angelas" names Los Angeles
-                if found is not None:
-                    forms |= {stem(found[0]), *self._synonyms.apply([stem(found[0])])}
+            # "CPB", "Los Angelas": a misspelt name names what the article names
+            meant = self._meant(name) if stem(name) not in self._stems and english_tier(name) is None else None
+            if meant is not None:
+                forms |= {stem(meant), *self._synonyms.apply([stem(meant)])}
             out.append((name, forms))
         return out
 

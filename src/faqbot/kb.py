@@ -109,8 +109,8 @@ class KnowledgeBase:
         """Plain data for `faqbot.cache`, from which `from_state` rebuilds an equal
         knowledge base without reading a file."""
         names = Intent._fields
-        intents = [tuple(tuple(_citation_state(c) for c in v) if n == "citations" else v
-                         for n, v in zip(names, (getattr(i, n) for n in names), strict=True)) for i in self.intents]
+        at = names.index("citations")
+        intents = [(*i[:at], tuple(map(_citation_state, i.citations)), *i[at + 1:]) for i in self.intents]
         return {"path": self._path, "sources": [s.to_state() for s in self.sources.values()],
                 "fields": names, "intents": intents,
                 "topics": [(t.name, t.file, t.intents) for t in self.topics], "synonyms": dict(self.synonyms),

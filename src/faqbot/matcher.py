@@ -511,8 +511,7 @@ class Matcher:
             arrays[name] = a
         self._config = MatcherConfig(**state["config"])
         self._synonyms_given = {str(k): list(v) for k, v in state["synonyms"].items()}
-        self._synonyms = (SynonymMap.from_state(state["phrases"]) if "phrases" in state
-                          else SynonymMap(self._synonyms_given))
+        self._synonyms = SynonymMap.from_state(state["phrases"])
         self._ids = tuple(state["ids"])
         self._examples = tuple(state["examples"])
         self._refined = bool(state["refined"])
