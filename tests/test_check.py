@@ -371,3 +371,21 @@ def test_report_records_are_frozen_and_serialise():
         "text": "Goldfish remember things for months.",
     }
     assert data["problems"][0]["severity"] == "warning"
+
+
+def test_the_examples_are_matched_in_two_processes_exactly_as_in_one():
+    from faqbot import check as check_module
+
+    parent = os.getpid()
+    found = check_module._in_two(lambda k: (f"i{k}", k / 7, os.getpid()), 1000)
+    assert [r[:2] for r in found] == [(f"i{k}", k / 7) for k in range(1000)]
+    assert {r[2] for r in found[:500]} == {parent} and parent not in {r[2] for r in found[500:]}
+
+    def fails_in_the_child(k: int) -> list[int]:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return [k]
+
+    # whatever goes wrong in the child, the parent does its half itself
+    assert check_module._in_two(fails_in_the_child, 1000) == [[k] for k in range(1000)]
+    assert check_module._in_two(lambda k: k, 5) == list(range(5))  # too little work: one process

@@ -243,6 +243,25 @@ def test_a_big_kb_is_not_refined_unless_asked() -> None:
     assert not Matcher(big)._refined  # 2,500 examples: refined automatically before
 
 
+def test_dense_rows_for_common_features_rank_exactly_as_the_binary_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    import faqbot.matcher as matcher_module
+
+    rng = random.Random(7)
+    words = [f"w{n}x" for n in range(60)]
+    kb = {f"intent-{n}": [f"what is the {' '.join(rng.sample(words, 3))} of topic {n}" for _ in range(4)]
+          for n in range(400)}
+    queries = [f"what is the {' '.join(rng.sample(words, 2))} topic {rng.randrange(400)}" for _ in range(150)]
+    dense = Matcher(kb)
+    found = [dense.match(q, limit=5, exact=False) for q in queries]
+    assert dense._dense  # "what", "the", "topic" went through dense rows
+    monkeypatch.setattr(matcher_module, "_DENSE_SHARE", 0)  # never dense: the binary search
+    plain = Matcher(kb)
+    assert [plain.match(q, limit=5, exact=False) for q in queries] == found
+    assert not plain._dense
+
+
 def test_without_numpy_the_matcher_works_and_refine_says_what_to_install() -> None:
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); sys.modules['numpy'] = None\n"

@@ -26,6 +26,9 @@ summary; or the JSON report, which always lists everything.
 from __future__ import annotations
 
 import json
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,9 @@ MIN_EXAMPLES = 6
 #: have a rapidfuzz ``ratio`` of at least this and their content words differ at most
 #: (articles aside) by typos (so "What does DHS stand for?" is no duplicate of "What does DEA ...").
 DUPLICATE_RATIO = 85.0
+#: `faqbot check` matches the examples in two processes from this many on (below it,
+#: starting the second costs more than it saves).
+SPLIT_AT = 400
 #: An answer whose content words are found in its quotes less often than this
 #: share "shares almost no words" with them: it may say what the quotes do not.
 MIN_ANSWER_SUPPORT = 0.3
@@ -230,21 +236,68 @@ def _misassigned_examples(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]
     bot = cache.peek(kb.path, FAQBot)  # the very matcher `faqbot ask` uses, if it is cached
     matcher = bot.matcher if bot is not None else Matcher(
         {i.id: list(i.questions) for i in kb.intents}, synonyms=kb.synonyms)
+    examples = [(intent, n, question) for intent in kb.intents for n, question in enumerate(intent.questions)]
+
+    def first(k: int) -> tuple[str, float] | None:
+        ranked = matcher.match(examples[k][2], limit=1, exact=False)  # as if worded anew
+        return (ranked[0].intent, ranked[0].confidence) if ranked else None
+
     out = []
-    for intent in kb.intents:
-        for n, question in enumerate(intent.questions):
-            ranked = matcher.match(question, limit=2, exact=False)  # as if worded anew
-            if not ranked or ranked[0].intent == intent.id:
-                continue
-            top = ranked[0]
-            other = kb.intent(top.intent)
-            out.append(Problem(
-                "warning", intent.file, lines.question(intent, n), intent.id,
-                f"example {_quote(question)} is matched to intent '{top.intent}' ({other.file}:{other.line}) "
-                f"with confidence {top.confidence:.2f}; reword it, or move it there",
-                "misassigned-example",
-            ))
+    for (intent, n, question), top in zip(examples, _in_two(first, len(examples)), strict=True):
+        if top is None or top[0] == intent.id:
+            continue
+        other = kb.intent(top[0])
+        out.append(Problem(
+            "warning", intent.file, lines.question(intent, n), intent.id,
+            f"example {_quote(question)} is matched to intent '{other.id}' ({other.file}:{other.line}) "
+            f"with confidence {top[1]:.2f}; reword it, or move it there",
+            "misassigned-example",
+        ))
     return out
+
+
+def _in_two(fn: Callable[[int], Any], count: int) -> list[Any]:
+    """``[fn(k) for k in range(count)]``, the second half in a forked child process when
+    the work is worth it (`SPLIT_AT` items or more), the system can fork and has two
+    cores, and no other thread runs (forking then is unsafe). `fn`'s results must be
+    JSON data; tuples come back as lists, so they are made tuples again. Whatever goes
+    wrong in the child, the parent does its half itself."""
+    if count < SPLIT_AT or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or _threaded():
+        return [fn(k) for k in range(count)]
+    half = count // 2
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return [fn(k) for k in range(count)]
+    if pid == 0:  # the child: its half to the pipe, then leave without running the parent's exit code
+        status = 1
+        try:
+            os.close(read)
+            with os.fdopen(write, "wb") as f:
+                f.write(json.dumps([fn(k) for k in range(half, count)]).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    mine = [fn(k) for k in range(half)]
+    with os.fdopen(read, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        theirs = json.loads(data) if status == 0 else None
+    except ValueError:
+        theirs = None
+    if not isinstance(theirs, list) or len(theirs) != count - half:
+        return mine + [fn(k) for k in range(half, count)]
+    return mine + [tuple(r) if isinstance(r, list) else r for r in theirs]
+
+
+def _threaded() -> bool:
+    threading = sys.modules.get("threading")
+    return threading is not None and threading.active_count() > 1
 
 
 def _near_duplicates(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
@@ -255,11 +308,13 @@ def _near_duplicates(kb: KnowledgeBase, lines: _YamlLines) -> list[Problem]:
     for a, (intent, n, text) in enumerate(examples):
         if not text:
             continue
-        found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO, limit=None)
-        for _, score, b in sorted(found, key=lambda f: f[2]):
+        # each pair once, reported at the later example: only the examples after this one
+        found = process.extract(text, choices[a + 1 :], scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO, limit=None)
+        for _, score, after in sorted(found, key=lambda f: f[2]):
+            b = a + 1 + after
             other, m, _ = examples[b]
-            if b <= a or other.id == intent.id or not _same_words(words[a], words[b]):
-                continue  # each pair once, reported at the later example
+            if other.id == intent.id or not _same_words(words[a], words[b]):
+                continue
             same = "the same example as" if score >= 100 else f"a near-duplicate ({score:.0f}%) of"
             out.append(Problem(
                 "warning", other.file, lines.question(other, m), other.id,

@@ -203,6 +203,10 @@ _RECENT = 8
 #: Probing a common feature for the leading intents: scanning its postings beats one
 #: binary search per leader up to this many entries per leader (speed only).
 _SCAN_PER_LEADER = 4
+#: A feature used by at least 1/_DENSE_SHARE of the intents ("what", " the") is probed
+#: through a dense row of its weights, built on first use: a look-up per candidate
+#: instead of a binary search, for at most a few times the memory of its postings.
+_DENSE_SHARE = 4
 #: Layout of `to_state()`; bump it when the layout changes.
 _STATE_FORMAT = 1
 #: The typed arrays of the state: name -> typecode (the last two only for a refined
@@ -463,6 +467,7 @@ class Matcher:
         penalty = self._penalty
         self._mean_penalty = sum(penalty) / len(penalty) if penalty else 0.0
         self._recent: OrderedDict[str, _Query] = OrderedDict()  # see `_analysed`
+        self._dense: dict[int, array] = {}  # see `_row`
 
     # ------------------------------------------------------------------ state
     def to_state(self) -> dict:
@@ -744,6 +749,7 @@ class Matcher:
             # a short posting list is scanned (what it adds to others than the candidates
             # is never read), a long one searched for each candidate
             scan_max = _SCAN_PER_LEADER * len(hits)
+            n_ids = len(ids)
             leaders = sorted(hits)
             for fid in order[k:]:
                 lo, hi = off[fid], off[fid + 1]
@@ -751,6 +757,10 @@ class Matcher:
                 if hi - lo <= scan_max:
                     for i, v in zip(pids[lo:hi], pw[lo:hi], strict=False):
                         acc[i] += w * v
+                elif (hi - lo) * _DENSE_SHARE >= n_ids:
+                    row = self._dense.get(fid) or self._row(fid)
+                    for i in leaders:
+                        acc[i] += w * row[i]
                 else:
                     for i in leaders:  # ascending, so each search starts where the last ended
                         lo = bisect_left(pids, i, lo, hi)
@@ -796,6 +806,15 @@ class Matcher:
                 )
             )
         return out
+
+    def _row(self, fid: int) -> array:
+        """Feature `fid`'s posting weights as a dense row by intent (kept: see `_DENSE_SHARE`)."""
+        row = array("d", bytes(8 * len(self._ids)))
+        lo, hi = self._post_off[fid], self._post_off[fid + 1]
+        for i, v in zip(self._post_ids[lo:hi], self._post_w[lo:hi], strict=False):
+            row[i] = v
+        self._dense[fid] = row
+        return row
 
     def _known_weight(self, words: Sequence[tuple[int, float]], intents: list[int]) -> dict[int, float]:
         """For each intent, the summed weight of the query's `words` (feature number,
