@@ -374,18 +374,29 @@ def test_report_records_are_frozen_and_serialise():
 
 
 def test_the_examples_are_matched_in_two_processes_exactly_as_in_one():
-    from faqbot import check as check_module
+    # in a fresh process: this one may hold threads (other tests'), and then no fork is made
+    script = """
+import os
+from faqbot.check import _in_two
+parent = os.getpid()
+found = _in_two(lambda k: (f"i{k}", k / 7, os.getpid()), 1000)
+assert [r[:2] for r in found] == [(f"i{k}", k / 7) for k in range(1000)]
+assert {r[2] for r in found[:500]} == {parent} and parent not in {r[2] for r in found[500:]}
 
-    parent = os.getpid()
-    found = check_module._in_two(lambda k: (f"i{k}", k / 7, os.getpid()), 1000)
-    assert [r[:2] for r in found] == [(f"i{k}", k / 7) for k in range(1000)]
-    assert {r[2] for r in found[:500]} == {parent} and parent not in {r[2] for r in found[500:]}
+def fails_in_the_child(k):
+    if os.getpid() != parent:
+        raise RuntimeError("the child fails")
+    return [k]
 
-    def fails_in_the_child(k: int) -> list[int]:
-        if os.getpid() != parent:
-            raise RuntimeError("the child fails")
-        return [k]
-
-    # whatever goes wrong in the child, the parent does its half itself
-    assert check_module._in_two(fails_in_the_child, 1000) == [[k] for k in range(1000)]
-    assert check_module._in_two(lambda k: k, 5) == list(range(5))  # too little work: one process
+# whatever goes wrong in the child, the parent does its half itself
+assert _in_two(fails_in_the_child, 1000) == [[k] for k in range(1000)]
+assert _in_two(lambda k: (k, os.getpid()), 5) == [(k, parent) for k in range(5)]  # too little work
+import threading
+stop = threading.Event()
+threading.Thread(target=stop.wait).start()
+assert {r[1] for r in _in_two(lambda k: (k, os.getpid()), 1000)} == {parent}  # another thread: no fork
+stop.set()
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "ok\n", proc.stderr

@@ -225,6 +225,7 @@ GENERIC = frozenset(
     nah nope yep yup huh hmm nobody itll theyll youll thatll therell wholl whatll theyve youve weve theyd youd
     wouldve couldve shouldve hadnt hasnt havent
     describe describes described description conclusion conclude concludes concluded takeaway takeaways gist
+    roughly approximately approx around nearly almost ballpark
     """.split()
 )
 # a sentence ends at ? or !, or at a full stop after a lower-case word ("U.S." does not end one)
