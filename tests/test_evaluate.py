@@ -81,10 +81,16 @@ GATE6_EVAL = ROOT / "tests" / "eval" / "blind10.yaml"
 GATE6_FLOORS = {"min_accuracy": 0.73, "min_decline": 0.90, "min_near": 0.87}
 
 
+#: The seventh, written at the start of the third session and measured on its first code
+#: (held out: in scope 77.7%, out of scope 91.2%, near 87.9%); its misses never read.
+GATE7_EVAL = ROOT / "tests" / "eval" / "blind11.yaml"
+GATE7_FLOORS = {"min_accuracy": 0.75, "min_decline": 0.89, "min_near": 0.85}
+
+
 @pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS),
                                               (GATE4_EVAL, GATE4_FLOORS), (GATE5_EVAL, GATE5_FLOORS),
-                                              (GATE6_EVAL, GATE6_FLOORS)],
-                         ids=["blind4", "blind7", "blind8", "blind9", "blind10"])
+                                              (GATE6_EVAL, GATE6_FLOORS), (GATE7_EVAL, GATE7_FLOORS)],
+                         ids=["blind4", "blind7", "blind8", "blind9", "blind10", "blind11"])
 def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
     rep = evaluate(bot, load_items(path), held_out=True)
     failures = rep.failures(**floors)
