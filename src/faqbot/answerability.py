@@ -90,6 +90,7 @@ def _english_tiers() -> tuple[str, str, str]:
     return words[: cuts[1] + 1], words[cuts[1] : cuts[2] + 1], words[cuts[2] :]
 
 
+@lru_cache(maxsize=8192)
 def english_tier(word: str) -> int | None:
     """0 for an everyday English word (among the `COMMON_RANK` most frequent), 1 for a
     common one (up to `RARE_RANK`), 2 for a rarer one, None for no English word (a name,
@@ -139,6 +140,7 @@ class Vocabulary:
         self._setting: frozenset[str] = frozenset()  # the background's stems too (see `check`)
         self._canonical: dict[str, frozenset[str]] = {}
         self._words = tuple(sorted({w for w in words if w.isalpha() and len(w) >= 4} | _COMMON))
+        self._tails: tuple[str, ...] | None = None  # see `_derived`
 
     def to_state(self) -> dict[str, object]:
         """Plain data for `faqbot.cache`."""
@@ -155,6 +157,7 @@ class Vocabulary:
         self._setting = self._background | {stem(t) for t in self._background}
         self._canonical = {}
         self._reader_of = dict(state["reader_of"])
+        self._tails = None
         return self
 
     def in_article_words(self, question: Question, known: Callable[[str], bool]) -> tuple[str, list[str]]:
@@ -233,8 +236,16 @@ class Vocabulary:
         """Whether `token` is another form of a word the knowledge base knows: they share
         a stem of 6+ letters that is most of both ("communication", "communicate"), or it
         is the last part of a compound the knowledge base uses ("rocket" of "skyrocket")."""
-        if len(token) >= 5 and any(w.endswith(token) and len(w) - len(token) >= 3 for w in self._words):
-            return True
+        if len(token) >= 5:
+            # the words that end with `token` are those whose reversal starts with its reversal
+            if self._tails is None:
+                self._tails = tuple(sorted(w[::-1] for w in self._words))  # built on first use
+            tails, liat = self._tails, token[::-1]
+            at = bisect_left(tails, liat)
+            while at < len(tails) and tails[at].startswith(liat):
+                if len(tails[at]) - len(token) >= 3:
+                    return True
+                at += 1
         if len(token) < 7:
             return False
         head = token[:6]

@@ -842,10 +842,11 @@ class Matcher:
         off, ex_words, norm = self._ex_words_off, self._ex_words, self._ex_norm
         first = self._intent_examples[intent]
         best, best_e = 0.0, -1
+        shared = qwords.keys().__and__  # an example's features (each once) the query has, in C
         for e in range(first, self._intent_examples[intent + 1]):
-            common = [qwords[f] for f in ex_words[off[e] : off[e + 1]] if f in qwords]
-            if common:
-                common.sort()
+            found = shared(ex_words[off[e] : off[e + 1]])
+            if found:
+                common = sorted(map(qwords.__getitem__, found))
                 total = 0.0
                 for _n, v in common:  # summed in the query's order
                     total += v
