@@ -87,6 +87,13 @@ def test_small_talk_has_no_citations(bot: FAQBot, question):
     assert reply.status == "smalltalk" and not reply.citations
 
 
+def test_small_talk_steps_aside_for_a_name_of_the_article_unless_the_bot_is_spoken_to(bot: FAQBot):
+    about_the_dea = bot.ask("where does the DEA get its information from?")
+    assert about_the_dea.status != "smalltalk" and "is a name of the article, so no small talk" in about_the_dea.reason
+    to_the_bot = bot.ask("where does your info on the LAPD come from?")
+    assert to_the_bot.status == "smalltalk" and to_the_bot.intent == "about-source"
+
+
 def test_every_citation_is_an_exact_slice_of_its_source(bot: FAQBot):
     for intent in bot.intents:
         reply = bot.ask(intent.questions[0])

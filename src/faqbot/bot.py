@@ -58,6 +58,10 @@ def _headings(intent: Intent) -> str:
     return "\n".join(c.section or "" for c in intent.citations)
 
 
+#: Words by which a question speaks to the bot (small talk's subject), not to the article.
+_YOU = frozenset({"you", "your", "yours", "yourself"})
+
+
 def _about(intent: Intent) -> str:
     """What an intent is about: its title and example questions (names the author
     wrote there, "LA cops", are what the intent answers about)."""
@@ -167,6 +171,16 @@ class FAQBot:
         decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
         unknown = self.vocabulary.unknown(q)
         top_kind = self.kb.intent(matches[0].intent).kind if matches else None
+        if top_kind == "smalltalk" and decision.chosen and decision.chosen[0].confidence < t.smalltalk_sure:
+            named = self._names_article(q, self.kb.intent(decision.chosen[0].intent))
+            if named is not None:
+                # "where does the name Kiso come from?" is about the article's Kiso, not
+                # about where the bot's information comes from: the small talk steps aside
+                matches = [m for m in matches if self.kb.intent(m.intent).kind != "smalltalk"]
+                decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
+                decision = decision._replace(reason=f"'{named}' is a name of the article, so no small talk; "
+                                             + decision.reason)
+                top_kind = self.kb.intent(matches[0].intent).kind if matches else None
         if top_kind == "smalltalk" and decision.chosen:
             top = decision.chosen[0]
             off = self.vocabulary.off_topic(q, unknown) if top.confidence < t.smalltalk_sure else None
@@ -280,6 +294,17 @@ class FAQBot:
             suggestions=dialogue.suggestions_for(matches, self.kb, thresholds=t),
             notes=notes, candidates=tuple(matches), reason=reason, analysis=q,
         )
+
+    def _names_article(self, q: Question, smalltalk: Intent) -> str | None:
+        """A name of the question that the article uses and the small-talk intent's own
+        questions do not ("Kiso", "LAPD"), or None."""
+        if not _YOU.isdisjoint(q.tokens):
+            return None  # "where does your info on the LAPD come from?" speaks to the bot
+        own = self.vocabulary.canonical(_about(smalltalk))
+        for name, forms in self.vocabulary.name_forms(q) if q.names else ():
+            if not forms & own and self.vocabulary.knows(name):
+                return name
+        return None
 
     def _passage_reply(self, question: str, q: Question, passages: list[Passage], matches: list[Match],
                        notes: tuple[str, ...], unknown: tuple[str, ...], reason: str) -> tuple[Reply | None, str]:
