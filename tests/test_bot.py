@@ -128,19 +128,38 @@ def test_same_input_same_output(bot: FAQBot):
     assert [bot.ask(q) for q in questions] == [bot.ask(q) for q in questions]
 
 
-def test_a_question_worded_like_a_sentence_goes_to_the_intent_quoting_it(bot: FAQBot):
+def test_a_question_worded_like_a_sentence_goes_to_the_intent_quoting_it(make_kb):
     """The article's wording is better evidence than the examples' statistics: the
-    matcher alone gives this to the DEA-DHS intent (its words are "DEA", "federal
-    agencies"), but it is the article's last paragraph, almost word for word."""
+    matcher alone gives this question to the intent whose examples share its words, but
+    it is the sentence another intent quotes, almost word for word."""
     from faqbot.dialogue import Thresholds
 
-    q = "As the DEA partners with federal agencies on immigration enforcement, what challenge does Los Angeles face?"
-    assert bot.matcher.example_of(q) is None
-    reply = bot.ask(q)
-    assert reply.status == "answered" and reply.intent == "what-it-means-for-la", reply.reason
-    assert any("faces the challenge" in c.quote for c in reply.citations)
-    plain = FAQBot(bot.kb, thresholds=Thresholds(worded_like=1.01))  # the rule off
-    assert plain.ask(q).intent == "dea-dhs-cooperation"
+    intents = """\
+    topic: Pets
+    intents:
+      - id: dog-bark
+        title: What dogs bark at
+        questions: [why the racket in the morning, what is all that noise outside, is my pup loud]
+        answer: Dogs bark at the mail carrier every day.
+        citations:
+          - source: pets
+            quote: Dogs bark at the U.S. mail carrier every day.
+      - id: mail-times
+        title: When the mail comes
+        questions: [when does the mail carrier come every day, does the US mail come every day,
+                    mail carrier every day, what time is the U.S. mail]
+        answer: Cats sleep most of the day.
+        citations:
+          - source: pets
+            quote: Cats sleep most of the day.
+    """
+    kb = FAQBot.load(make_kb(intents=intents)).kb
+    q = "Do dogs bark at the U.S. mail carrier every day?"
+    plain = FAQBot(kb, thresholds=Thresholds(worded_like=1.01))  # the rule off
+    assert plain.ask(q).intent == "mail-times"
+    reply = FAQBot(kb).ask(q)
+    assert reply.status == "answered" and reply.intent == "dog-bark", reply.reason
+    assert "worded like the sentence" in reply.reason
 
 
 def test_a_wrong_pick_of_intent_falls_back_to_the_sentence_that_answers(make_kb):

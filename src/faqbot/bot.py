@@ -200,6 +200,14 @@ class FAQBot:
                 suggestions=tuple(dialogue.suggestion(self.kb.intent(m.intent), m.confidence) for m in decision.chosen),
                 notes=notes, candidates=tuple(matches), reason=decision.reason, analysis=q,
             )
+        if decision.chosen and self.kb.intent(decision.chosen[0].intent).kind == "gap":
+            off = self.vocabulary.off_topic(q, unknown)
+            if off is not None and not self.vocabulary.canonical(off) & self.vocabulary.canonical(
+                    _about(self.kb.intent(decision.chosen[0].intent))):
+                # "what's the weather in Paris tomorrow?" is not what the author's "not stated"
+                # intent is about, though it shares a word with it: declined as off-topic
+                decision = decision._replace(status="unknown", chosen=(), reason=decision.reason + (
+                    f"; but '{off}' appears nowhere in the knowledge base, nor in that 'not stated' intent"))
         if decision.chosen:
             top = decision.chosen[0]
             intent = self.kb.intent(top.intent)
