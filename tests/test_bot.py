@@ -87,11 +87,27 @@ def test_small_talk_has_no_citations(bot: FAQBot, question):
     assert reply.status == "smalltalk" and not reply.citations
 
 
-def test_small_talk_steps_aside_for_a_name_of_the_article_unless_the_bot_is_spoken_to(bot: FAQBot):
-    about_the_dea = bot.ask("where does the DEA get its information from?")
-    assert about_the_dea.status != "smalltalk" and "is a name of the article, so no small talk" in about_the_dea.reason
-    to_the_bot = bot.ask("where does your info on the LAPD come from?")
+_SMALLTALK = """\
+topic: About me
+intents:
+  - id: about-source
+    title: What my source is
+    kind: smalltalk
+    questions: [where does your information come from, what is your source, where do you get your answers]
+    answer: My answers come from one article about pets.
+"""
+
+
+def test_small_talk_steps_aside_for_a_name_of_the_article_unless_the_bot_is_spoken_to(make_kb):
+    from .conftest import TINY_SOURCE
+
+    source = TINY_SOURCE.replace("They purr when happy.", "They purr when happy. Luna, the shelter cat, sleeps all day.")
+    bot = FAQBot.load(make_kb(source=source, extra={"smalltalk.yaml": _SMALLTALK}))
+    about_luna = bot.ask("where does the name Luna come from?")
+    assert about_luna.status != "smalltalk" and "is a name of the article, so no small talk" in about_luna.reason
+    to_the_bot = bot.ask("where does your information on Luna come from?")
     assert to_the_bot.status == "smalltalk" and to_the_bot.intent == "about-source"
+    assert bot.ask("where does your information come from?").intent == "about-source"
 
 
 def test_every_citation_is_an_exact_slice_of_its_source(bot: FAQBot):

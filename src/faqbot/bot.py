@@ -23,7 +23,7 @@ from .kb import Intent, KnowledgeBase
 from .layout import bundled_path
 from .matcher import Match, Matcher
 from .passages import Passage, PassageIndex
-from .question import Question, analyse
+from .question import Question, _clause, analyse, names_nothing
 from .replies import Citation, Reply
 from .text import normalize
 
@@ -79,10 +79,13 @@ class FAQBot:
         self.passages = PassageIndex(kb.sources, kb.synonyms)
         answers = [i for i in kb.intents if i.kind == "answer"]
         # the words the knowledge base talks about: its sources, and what its answer and small
-        # talk intents say and are asked (not its gaps' questions: those are what it lacks)
+        # talk intents say and are asked (not its gaps' questions: those are what it lacks; and
+        # of an example that tells a reader's situation first, "My cousin served prison time.
+        # Could LA police …?", only the asking sentence: the situation is not what it is about)
         spoken = [i for i in kb.intents if i.kind != "gap"]
         self.vocabulary = Vocabulary(
-            [*(s.text for s in kb.sources.values()), *(q for i in spoken for q in (*i.questions, i.answer, i.title))],
+            [*(s.text for s in kb.sources.values()),
+             *(t for i in spoken for t in (*map(_clause, i.questions), i.answer, i.title))],
             kb.synonyms, kb.vocabulary,
         )
         self.vocabulary.set_background(
@@ -208,6 +211,17 @@ class FAQBot:
                 # intent is about, though it shares a word with it: declined as off-topic
                 decision = decision._replace(status="unknown", chosen=(), reason=decision.reason + (
                     f"; but '{off}' appears nowhere in the knowledge base, nor in that 'not stated' intent"))
+        if (decision.chosen and names_nothing(q.tokens) and self.kb.intent(decision.chosen[0].intent).kind != "smalltalk"
+                and self.matcher.example_of(q.text) is None):
+            # "why?", "how so?": the question names nothing, whatever its words' statistics say
+            offered = [m for m in matches if self.kb.intent(m.intent).kind != "smalltalk"][:3]
+            return Reply(
+                question, "clarify", None, decision.chosen[0].confidence,
+                "Your question could mean more than one thing. Did you mean one of these?",
+                suggestions=tuple(dialogue.suggestion(self.kb.intent(m.intent), m.confidence) for m in offered),
+                notes=notes, candidates=tuple(matches), analysis=q,
+                reason=decision.reason + "; but the question names nothing the article is about",
+            )
         if decision.chosen:
             top = decision.chosen[0]
             intent = self.kb.intent(top.intent)

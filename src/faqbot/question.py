@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from .text import STOPWORDS, normalize, stem, tokenize
 
-__all__ = ["ANSWER_TYPES", "CHECKED", "GENERIC", "Question", "analyse", "has_type"]
+__all__ = ["ANSWER_TYPES", "CHECKED", "GENERIC", "Question", "analyse", "has_type", "names_nothing"]
 
 
 class Question(NamedTuple):
@@ -241,6 +241,12 @@ def _clause(text: str) -> str:
         return text
     asking = [p for p in parts if p.rstrip().endswith("?")]
     return " ".join(asking) if asking else parts[-1]
+
+
+def names_nothing(tokens: tuple[str, ...] | list[str]) -> bool:
+    """Whether a question's words are all stopwords and generic words ("why?", "got it",
+    "what does that mean"): it names nothing a knowledge base could be about."""
+    return all(t in STOPWORDS or t in GENERIC for t in tokens)
 
 
 def answer_type(clause_norm: str) -> str | None:

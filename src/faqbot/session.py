@@ -54,6 +54,7 @@ from .bot import MAX_QUESTION_CHARS, FAQBot
 from .errors import SessionStateError
 from .kb import Intent, KnowledgeBase
 from .matcher import Match, Matcher
+from .question import names_nothing
 from .replies import Citation, Reply, Suggestion
 from .text import STOPWORDS, normalize, tokenize
 
@@ -322,6 +323,8 @@ class Session:
         """The offered choices `text` names (by their question, title or examples), with
         their confidence: one when it names one clearly, several when it is a near-tie,
         none when it names none."""
+        if names_nothing(tokenize(text)):
+            return []  # "got it", "ok then": no choice named
         kb = self.bot.kb
         examples = {s.intent: [s.question, kb.intent(s.intent).title, *kb.intent(s.intent).questions]
                     for s in self._offered}
