@@ -33,10 +33,10 @@ ARTICLE_EVAL = ROOT / "tests" / "eval" / "article.yaml"
 GATE_EVAL = ROOT / "tests" / "eval" / "holdout2.yaml"
 
 #: The gate's floors, each at least 2 points under what main measured on the gate set
-#: with the example-coinciding questions left out (2026-12-02, end of the second session:
-#: in scope 92.7%, out of scope 97.0%, near-topic 95.1%). Do not loosen them to make a
+#: with the example-coinciding questions left out (2026-12-02, end of the third session:
+#: in scope 93.8%, out of scope 96.9%, near-topic 95.0%). Do not loosen them to make a
 #: change pass.
-MIN_ACCURACY = 0.90
+MIN_ACCURACY = 0.91
 MIN_DECLINE = 0.95
 MIN_NEAR = 0.93
 
@@ -52,45 +52,59 @@ MIN_NEAR = 0.93
 #: points under what main measured on it (end of the second 2026-12-02 session: in scope
 #: 79.2%, out of scope 88.4%, near 86.7%).
 GATE2_EVAL = ROOT / "tests" / "eval" / "blind4.yaml"
-GATE2_FLOORS = {"min_accuracy": 0.77, "min_decline": 0.86, "min_near": 0.84}
+GATE2_FLOORS = {"min_accuracy": 0.80, "min_decline": 0.87, "min_near": 0.86}
 
 
 #: The third, sealed until the end of the second 2026-12-02 session and measured once then; floors
 #: 2 points under main with the example-coinciding questions left out (in scope 82.2%, out of
 #: scope 86.0%, near 80.6%). (blind5 and blind6 were read and tuned on: they are no gates.)
 GATE3_EVAL = ROOT / "tests" / "eval" / "blind7.yaml"
-GATE3_FLOORS = {"min_accuracy": 0.80, "min_decline": 0.84, "min_near": 0.78}
+GATE3_FLOORS = {"min_accuracy": 0.82, "min_decline": 0.89, "min_near": 0.86}
 
 
 #: The fourth, sealed until the very end of that session and measured once (in scope 76.5%,
 #: out of scope 89.7%, near 86.2% with the example-coinciding questions left out).
 GATE4_EVAL = ROOT / "tests" / "eval" / "blind8.yaml"
-GATE4_FLOORS = {"min_accuracy": 0.74, "min_decline": 0.87, "min_near": 0.84}
+GATE4_FLOORS = {"min_accuracy": 0.84, "min_decline": 0.87, "min_near": 0.84}
 
 
 #: The fifth, written for paraphrases (59 of its 145 in-scope questions), sealed until the
 #: session's last change and measured once (held out: in scope 69.6%, out of scope 89.7%,
 #: near 86.2%).
 GATE5_EVAL = ROOT / "tests" / "eval" / "blind9.yaml"
-GATE5_FLOORS = {"min_accuracy": 0.67, "min_decline": 0.87, "min_near": 0.84}
+GATE5_FLOORS = {"min_accuracy": 0.75, "min_decline": 0.89, "min_near": 0.87}
 
 
 #: The sixth, written while the session's last code was final and measured once on it
 #: (held out: in scope 75.4%, out of scope 92.1%, near 89.6%).
 GATE6_EVAL = ROOT / "tests" / "eval" / "blind10.yaml"
-GATE6_FLOORS = {"min_accuracy": 0.73, "min_decline": 0.90, "min_near": 0.87}
+GATE6_FLOORS = {"min_accuracy": 0.78, "min_decline": 0.91, "min_near": 0.90}
 
 
 #: The seventh, written at the start of the third session and measured on its first code
 #: (held out: in scope 77.7%, out of scope 91.2%, near 87.9%); its misses never read.
 GATE7_EVAL = ROOT / "tests" / "eval" / "blind11.yaml"
-GATE7_FLOORS = {"min_accuracy": 0.75, "min_decline": 0.89, "min_near": 0.85}
+GATE7_FLOORS = {"min_accuracy": 0.84, "min_decline": 0.89, "min_near": 0.85}
+
+
+#: The eighth and ninth, written in the third session after its first and second rounds of
+#: new examples were planned, sealed, and measured first on the code of 9cc6707 (blind12)
+#: and 3185d8d (blind13); see tests/eval/README.md.
+GATE8_EVAL = ROOT / "tests" / "eval" / "blind12.yaml"
+GATE8_FLOORS = {"min_accuracy": 0.73, "min_decline": 0.93, "min_near": 0.91}
+GATE9_EVAL = ROOT / "tests" / "eval" / "blind13.yaml"
+GATE9_FLOORS = {"min_accuracy": 0.82, "min_decline": 0.92, "min_near": 0.90}
+
+#: All the blind gates' floors were raised at the end of the third 2026-12-02 session to 2
+#: points under what main then measured with the example-coinciding questions left out
+#: (never lowered): tests/eval/README.md has the figures.
 
 
 @pytest.mark.parametrize(("path", "floors"), [(GATE2_EVAL, GATE2_FLOORS), (GATE3_EVAL, GATE3_FLOORS),
                                               (GATE4_EVAL, GATE4_FLOORS), (GATE5_EVAL, GATE5_FLOORS),
-                                              (GATE6_EVAL, GATE6_FLOORS), (GATE7_EVAL, GATE7_FLOORS)],
-                         ids=["blind4", "blind7", "blind8", "blind9", "blind10", "blind11"])
+                                              (GATE6_EVAL, GATE6_FLOORS), (GATE7_EVAL, GATE7_FLOORS),
+                                              (GATE8_EVAL, GATE8_FLOORS), (GATE9_EVAL, GATE9_FLOORS)],
+                         ids=["blind4", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13"])
 def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
     rep = evaluate(bot, load_items(path), held_out=True)
     failures = rep.failures(**floors)
