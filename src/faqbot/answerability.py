@@ -80,14 +80,10 @@ def _english_tiers() -> tuple[str, str, str]:
     to `RARE_RANK`, and the rest. A membership test is a substring search: reading the
     file costs a fraction of a millisecond, building a set of 40,000 words fourteen."""
     text = english_text()
-    words = text[text.index("\n", text.rindex("\n#") + 1) :]  # after the comment lines
-    cuts = [0]
-    for rank in (COMMON_RANK, RARE_RANK):
-        at = cuts[-1]
-        for _ in range(rank - (0 if len(cuts) == 1 else COMMON_RANK)):
-            at = words.index("\n", at + 1)
-        cuts.append(at)
-    return words[: cuts[1] + 1], words[cuts[1] : cuts[2] + 1], words[cuts[2] :]
+    words = text[text.index("\n", text.rindex("\n#") + 1) + 1 :]  # after the comment lines
+    parts = words.split("\n", RARE_RANK)  # the words up to RARE_RANK, then the rest in one piece
+    return ("\n" + "\n".join(parts[:COMMON_RANK]) + "\n", "\n" + "\n".join(parts[COMMON_RANK:RARE_RANK]) + "\n",
+            "\n" + parts[RARE_RANK] if len(parts) > RARE_RANK else "\n")
 
 
 @lru_cache(maxsize=8192)
@@ -316,10 +312,15 @@ class Vocabulary:
             if not has_type(question.asks, evidence, given, self._setting):
                 return Missing(question.asks, about_of(question), "asks")
         if names:
-            held = self.canonical(evidence + "\n" + about + "\n" + context)
+            held = self.canonical(evidence + "\n" + context)
             for name, forms in names:
-                if name not in self._background and not forms & held:
-                    return Missing("about", surface(question, name), "about")
+                if name in self._background or forms & held:
+                    continue
+                # the intent's own title and examples, read only when the cited text lacks
+                # the name (an intent's examples are many: most questions never need them)
+                if about and forms & self.canonical(about):
+                    continue
+                return Missing("about", surface(question, name), "about")
         return None
 
     def name_forms(self, question: Question) -> list[tuple[str, set[str]]]:
@@ -350,7 +351,9 @@ class Vocabulary:
 def _shouted(question: Question, token: str) -> bool:
     """Whether `token` is an everyday word written in capitals for emphasis ("so the LAPD
     NEVER helps?"), not an acronym: five letters or more, and no name of its own."""
-    return len(token) >= 5 and english_tier(token) == 0 and surface(question, token).isupper()
+    # the cheap tests first: most names are not written in capitals, and the English word
+    # list is read only when one is
+    return len(token) >= 5 and surface(question, token).isupper() and english_tier(token) == 0
 
 
 def surface(question: Question, token: str) -> str:
