@@ -110,6 +110,26 @@ def test_small_talk_steps_aside_for_a_name_of_the_article_unless_the_bot_is_spok
     assert bot.ask("where does your information come from?").intent == "about-source"
 
 
+_DATE_GAP = """\
+topic: What the article does not say
+intents:
+  - id: mail-date
+    title: When the mail came (not stated)
+    kind: gap
+    questions: [when was the mail delivered, what day was the mail delivered, when did the mail carrier come,
+                what date did the mail arrive]
+    answer: The article does not say when the mail came.
+"""
+
+
+def test_a_not_stated_intent_about_dates_does_not_take_a_how_question(make_kb):
+    bot = FAQBot.load(make_kb(extra={"gaps.yaml": _DATE_GAP}))
+    when = bot.ask("when was the mail delivered to the house?")
+    assert (when.status, when.intent) == ("unknown", "mail-date")
+    how = bot.ask("how was the mail delivered to the house?")
+    assert how.intent != "mail-date" and "'mail-date' is about date, the question asks for manner" in how.reason
+
+
 def test_every_citation_is_an_exact_slice_of_its_source(bot: FAQBot):
     for intent in bot.intents:
         reply = bot.ask(intent.questions[0])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import dialogue
@@ -23,7 +24,7 @@ from .kb import Intent, KnowledgeBase
 from .layout import bundled_path
 from .matcher import Match, Matcher
 from .passages import Passage, PassageIndex
-from .question import Question, _clause, analyse, names_nothing
+from .question import Question, _clause, analyse, answer_type, names_nothing
 from .replies import Citation, Reply
 from .text import normalize
 
@@ -56,6 +57,25 @@ def _evidence(intent: Intent) -> str:
 def _headings(intent: Intent) -> str:
     """The section headings its quotes sit under."""
     return "\n".join(c.section or "" for c in intent.citations)
+
+
+#: Question types specific enough that a "not stated" intent about another type does not
+#: fit them, and the types that count as one for that (see `_gap_asks`).
+_SPECIFIC = frozenset({"count", "money", "percent", "date", "duration", "name", "person", "place", "contact", "quote",
+                       "vote", "manner", "reason", "condition", "consequence"})
+_ALIKE = {"duration": "date", "person": "name", "money": "count", "percent": "count"}
+#: A "not stated" intent is about one type when at least this share of its questions ask for it.
+GAP_TYPE_SHARE = 0.5
+
+
+@lru_cache(maxsize=256)
+def _gap_asks(questions: tuple[str, ...]) -> str | None:
+    """The answer type most of a "not stated" intent's questions ask for (at least
+    `GAP_TYPE_SHARE` of them: "when was it announced", "what date …" make a gap about
+    dates), or None."""
+    kinds = [answer_type(normalize(_clause(q))) for q in questions]
+    best = max(set(kinds) - {None}, key=lambda k: (kinds.count(k), k), default=None)
+    return best if best in _SPECIFIC and kinds.count(best) >= GAP_TYPE_SHARE * len(kinds) else None
 
 
 #: Words by which a question speaks to the bot (small talk's subject), not to the article.
@@ -203,6 +223,16 @@ class FAQBot:
                 suggestions=tuple(dialogue.suggestion(self.kb.intent(m.intent), m.confidence) for m in decision.chosen),
                 notes=notes, candidates=tuple(matches), reason=decision.reason, analysis=q,
             )
+        if decision.chosen and self.kb.intent(decision.chosen[0].intent).kind == "gap":
+            unasked = self.kb.intent(decision.chosen[0].intent)
+            kind = _gap_asks(unasked.questions)
+            if kind is not None and q.asks in _SPECIFIC and _ALIKE.get(q.asks, q.asks) != _ALIKE.get(kind, kind):
+                # "how was the announcement made public?" is no question for the author's "the
+                # article doesn't say when": decided again without that intent
+                matches = [m for m in matches if m.intent != unasked.id]
+                decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
+                decision = decision._replace(reason=f"'{unasked.id}' is about {kind}, the question asks for {q.asks}; "
+                                             + decision.reason)
         if decision.chosen and self.kb.intent(decision.chosen[0].intent).kind == "gap":
             off = self.vocabulary.off_topic(q, unknown)
             if off is not None and not self.vocabulary.canonical(off) & self.vocabulary.canonical(
