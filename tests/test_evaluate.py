@@ -34,9 +34,9 @@ GATE_EVAL = ROOT / "tests" / "eval" / "holdout2.yaml"
 
 #: The gate's floors, each at least 2 points under what main measured on the gate set
 #: with the example-coinciding questions left out (2026-12-02, end of the third session:
-#: in scope 93.8%, out of scope 96.9%, near-topic 95.0%). Do not loosen them to make a
+#: in scope 94.8%, out of scope 96.9%, near-topic 95.0%). Do not loosen them to make a
 #: change pass.
-MIN_ACCURACY = 0.91
+MIN_ACCURACY = 0.92
 MIN_DECLINE = 0.95
 MIN_NEAR = 0.93
 
@@ -98,6 +98,10 @@ GATE9_FLOORS = {"min_accuracy": 0.85, "min_decline": 0.92, "min_near": 0.90}
 #: measured then, and on the code of the session's start (see tests/eval/README.md).
 GATE10_EVAL = ROOT / "tests" / "eval" / "blind14.yaml"
 GATE10_FLOORS = {"min_accuracy": 0.86, "min_decline": 0.88, "min_near": 0.85}
+#: The eleventh, written last and sealed until the session's final code, measured then and on
+#: the code of the session's start (see tests/eval/README.md).
+GATE11_EVAL = ROOT / "tests" / "eval" / "blind15.yaml"
+GATE11_FLOORS = {"min_accuracy": 0.86, "min_decline": 0.91, "min_near": 0.88}
 
 #: All the blind gates' floors were raised at the end of the third 2026-12-02 session to 2
 #: points under what main then measured with the example-coinciding questions left out
@@ -108,9 +112,9 @@ GATE10_FLOORS = {"min_accuracy": 0.86, "min_decline": 0.88, "min_near": 0.85}
                                               (GATE4_EVAL, GATE4_FLOORS), (GATE5_EVAL, GATE5_FLOORS),
                                               (GATE6_EVAL, GATE6_FLOORS), (GATE7_EVAL, GATE7_FLOORS),
                                               (GATE8_EVAL, GATE8_FLOORS), (GATE9_EVAL, GATE9_FLOORS),
-                                              (GATE10_EVAL, GATE10_FLOORS)],
+                                              (GATE10_EVAL, GATE10_FLOORS), (GATE11_EVAL, GATE11_FLOORS)],
                          ids=["blind4", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13",
-                              "blind14"])
+                              "blind14", "blind15"])
 def test_quality_gate_blind_sets(bot: FAQBot, path, floors) -> None:
     rep = evaluate(bot, load_items(path), held_out=True)
     failures = rep.failures(**floors)
