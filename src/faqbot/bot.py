@@ -24,7 +24,7 @@ from .kb import Intent, KnowledgeBase
 from .layout import bundled_path
 from .matcher import Match, Matcher
 from .passages import Passage, PassageIndex
-from .question import Question, _clause, analyse, answer_type, names_nothing
+from .question import Question, analyse, answer_type, asking_part, names_nothing
 from .replies import Citation, Reply
 from .text import normalize
 
@@ -73,7 +73,7 @@ def _gap_asks(questions: tuple[str, ...]) -> str | None:
     """The answer type most of a "not stated" intent's questions ask for (at least
     `GAP_TYPE_SHARE` of them: "when was it announced", "what date …" make a gap about
     dates), or None."""
-    kinds = [answer_type(normalize(_clause(q))) for q in questions]
+    kinds = [answer_type(normalize(asking_part(q))) for q in questions]
     best = max(set(kinds) - {None}, key=lambda k: (kinds.count(k), k), default=None)
     return best if best in _SPECIFIC and kinds.count(best) >= GAP_TYPE_SHARE * len(kinds) else None
 
@@ -105,7 +105,7 @@ class FAQBot:
         spoken = [i for i in kb.intents if i.kind != "gap"]
         self.vocabulary = Vocabulary(
             [*(s.text for s in kb.sources.values()),
-             *(t for i in spoken for t in (*map(_clause, i.questions), i.answer, i.title))],
+             *(t for i in spoken for t in (*map(asking_part, i.questions), i.answer, i.title))],
             kb.synonyms, kb.vocabulary,
         )
         self.vocabulary.set_background(
@@ -193,17 +193,8 @@ class FAQBot:
         t = self.thresholds
         decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
         unknown = self.vocabulary.unknown(q)
+        matches, decision = self._revise(q, matches, decision, unknown)
         top_kind = self.kb.intent(matches[0].intent).kind if matches else None
-        if top_kind == "smalltalk" and decision.chosen and decision.chosen[0].confidence < t.smalltalk_sure:
-            named = self._names_article(q, self.kb.intent(decision.chosen[0].intent))
-            if named is not None:
-                # "where does the name Kiso come from?" is about the article's Kiso, not
-                # about where the bot's information comes from: the small talk steps aside
-                matches = [m for m in matches if self.kb.intent(m.intent).kind != "smalltalk"]
-                decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
-                decision = decision._replace(reason=f"'{named}' is a name of the article, so no small talk; "
-                                             + decision.reason)
-                top_kind = self.kb.intent(matches[0].intent).kind if matches else None
         if top_kind == "smalltalk" and decision.chosen:
             top = decision.chosen[0]
             off = self.vocabulary.off_topic(q, unknown) if top.confidence < t.smalltalk_sure else None
@@ -223,24 +214,6 @@ class FAQBot:
                 suggestions=tuple(dialogue.suggestion(self.kb.intent(m.intent), m.confidence) for m in decision.chosen),
                 notes=notes, candidates=tuple(matches), reason=decision.reason, analysis=q,
             )
-        if decision.chosen and self.kb.intent(decision.chosen[0].intent).kind == "gap":
-            unasked = self.kb.intent(decision.chosen[0].intent)
-            kind = _gap_asks(unasked.questions)
-            if kind is not None and q.asks in _SPECIFIC and _ALIKE.get(q.asks, q.asks) != _ALIKE.get(kind, kind):
-                # "how was the announcement made public?" is no question for the author's "the
-                # article doesn't say when": decided again without that intent
-                matches = [m for m in matches if m.intent != unasked.id]
-                decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
-                decision = decision._replace(reason=f"'{unasked.id}' is about {kind}, the question asks for {q.asks}; "
-                                             + decision.reason)
-        if decision.chosen and self.kb.intent(decision.chosen[0].intent).kind == "gap":
-            off = self.vocabulary.off_topic(q, unknown)
-            if off is not None and not self.vocabulary.canonical(off) & self.vocabulary.canonical(
-                    _about(self.kb.intent(decision.chosen[0].intent))):
-                # "what's the weather in Paris tomorrow?" is not what the author's "not stated"
-                # intent is about, though it shares a word with it: declined as off-topic
-                decision = decision._replace(status="unknown", chosen=(), reason=decision.reason + (
-                    f"; but '{off}' appears nowhere in the knowledge base, nor in that 'not stated' intent"))
         if (decision.chosen and names_nothing(q.tokens) and self.kb.intent(decision.chosen[0].intent).kind != "smalltalk"
                 and self.matcher.example_of(q.text) is None):
             # "why?", "how so?": the question names nothing, whatever its words' statistics say
@@ -346,6 +319,42 @@ class FAQBot:
             suggestions=dialogue.suggestions_for(matches, self.kb, thresholds=t),
             notes=notes, candidates=tuple(matches), reason=reason, analysis=q,
         )
+
+    def _revise(self, q: Question, matches: list[Match], decision: dialogue.Decision,
+                unknown: tuple[str, ...]) -> tuple[list[Match], dialogue.Decision]:
+        """The matcher's choice, revised where it picked small talk or an author's "not
+        stated" intent for a question that is not theirs (the ranked matches without them,
+        and the decision taken again)."""
+        t = self.thresholds
+        chosen = self.kb.intent(decision.chosen[0].intent) if decision.chosen else None
+        if chosen is not None and chosen.kind == "smalltalk" and decision.chosen[0].confidence < t.smalltalk_sure:
+            named = self._names_article(q, chosen)
+            if named is not None:
+                # "where does the name Kiso come from?" is about the article's Kiso, not
+                # about where the bot's information comes from: the small talk steps aside
+                matches = [m for m in matches if self.kb.intent(m.intent).kind != "smalltalk"]
+                decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
+                decision = decision._replace(reason=f"'{named}' is a name of the article, so no small talk; "
+                                             + decision.reason)
+                chosen = self.kb.intent(decision.chosen[0].intent) if decision.chosen else None
+        if chosen is not None and chosen.kind == "gap":
+            kind = _gap_asks(chosen.questions)
+            if kind is not None and q.asks in _SPECIFIC and _ALIKE.get(q.asks, q.asks) != _ALIKE.get(kind, kind):
+                # "how was the announcement made public?" is no question for the author's "the
+                # article doesn't say when": decided again without that intent
+                matches = [m for m in matches if m.intent != chosen.id]
+                decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
+                decision = decision._replace(reason=f"'{chosen.id}' is about {kind}, the question asks for {q.asks}; "
+                                             + decision.reason)
+                chosen = self.kb.intent(decision.chosen[0].intent) if decision.chosen else None
+        if chosen is not None and chosen.kind == "gap":
+            off = self.vocabulary.off_topic(q, unknown)
+            if off is not None and not self.vocabulary.canonical(off) & self.vocabulary.canonical(_about(chosen)):
+                # "what's the weather in Paris tomorrow?" is not what the author's "not stated"
+                # intent is about, though it shares a word with it: declined as off-topic
+                decision = decision._replace(status="unknown", chosen=(), reason=decision.reason + (
+                    f"; but '{off}' appears nowhere in the knowledge base, nor in that 'not stated' intent"))
+        return matches, decision
 
     def _names_article(self, q: Question, smalltalk: Intent) -> str | None:
         """A name of the question that the article uses and the small-talk intent's own

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from .text import STOPWORDS, normalize, stem, tokenize
 
-__all__ = ["ANSWER_TYPES", "CHECKED", "GENERIC", "Question", "analyse", "has_type", "names_nothing"]
+__all__ = ["ANSWER_TYPES", "CHECKED", "GENERIC", "Question", "analyse", "asking_part", "has_type", "names_nothing"]
 
 
 class Question(NamedTuple):
@@ -233,7 +233,7 @@ _CLAUSE_SPLIT = re.compile(r"(?:(?<=[!?])|(?<=[a-z]{2}\.))\s+(?=\S)")
 _TYPE_CACHE_MAX = 4096
 
 
-def _clause(text: str) -> str:
+def asking_part(text: str) -> str:
     """The question clause: in a message of several sentences, the ones that ask (end with
     "?"), else the last one; a short question is all of it."""
     parts = [p for p in _CLAUSE_SPLIT.split(text.strip()) if p.strip()]
@@ -264,7 +264,7 @@ _NAME = re.compile(r"\b(?:[A-Z][\w’'-]*|\d[\d,.]*)")
 def analyse(text: str) -> Question:
     """Analyse one question (see the module docstring). Pure: same text, same value."""
     tokens = tuple(tokenize(text))
-    clause_text = _clause(text)
+    clause_text = asking_part(text)
     clause = normalize(clause_text)
     asks = answer_type(clause) if clause else None
     words = clause_text.split()
