@@ -207,6 +207,8 @@ _SCAN_PER_LEADER = 4
 #: through a dense row of its weights, built on first use: a look-up per candidate
 #: instead of a binary search, for at most a few times the memory of its postings.
 _DENSE_SHARE = 4
+#: How many intents' example indexes (`Matcher._example_index`) a matcher keeps.
+_EXAMPLE_INDEXES = 1024
 #: Layout of `to_state()`; bump it when the layout changes.
 _STATE_FORMAT = 1
 #: The typed arrays of the state: name -> typecode (the last two only for a refined
@@ -468,6 +470,7 @@ class Matcher:
         self._mean_penalty = sum(penalty) / len(penalty) if penalty else 0.0
         self._recent: OrderedDict[str, _Query] = OrderedDict()  # see `_analysed`
         self._dense: dict[int, array] = {}  # see `_row`
+        self._ex_indexes: dict[int, dict[int, tuple[int, ...]]] = {}  # see `_example_index`
 
     # ------------------------------------------------------------------ state
     def to_state(self) -> dict:
@@ -838,21 +841,38 @@ class Matcher:
     def _best_example(self, qwords: Mapping[int, tuple[int, float]], intent: int) -> int:
         """The intent's example with the highest IDF-weighted cosine to the query over
         word features (`qwords`: feature number -> (position in the query, weight));
-        ties and no word in common: the first listed."""
-        off, ex_words, norm = self._ex_words_off, self._ex_words, self._ex_norm
-        first = self._intent_examples[intent]
+        ties and no word in common: the first listed. Each example's total is summed in
+        the query's order, through the intent's own index of which example has which word."""
+        uses = self._example_index(intent)
+        totals: dict[int, float] = {}
+        for f, (_n, v) in sorted(qwords.items(), key=lambda kv: kv[1]):  # the query's order
+            for e in uses.get(f, ()):
+                totals[e] = totals.get(e, 0.0) + v
+        if not totals:
+            return self._intent_examples[intent]
+        norm = self._ex_norm
         best, best_e = 0.0, -1
-        shared = qwords.keys().__and__  # an example's features (each once) the query has, in C
-        for e in range(first, self._intent_examples[intent + 1]):
-            found = shared(ex_words[off[e] : off[e + 1]])
-            if found:
-                common = sorted(map(qwords.__getitem__, found))
-                total = 0.0
-                for _n, v in common:  # summed in the query's order
-                    total += v
-                if best_e < 0 or total / norm[e] > best:
-                    best, best_e = total / norm[e], e
-        return first if best_e < 0 else best_e
+        for e in sorted(totals):  # in the examples' order: the first of equals wins
+            if best_e < 0 or totals[e] / norm[e] > best:
+                best, best_e = totals[e] / norm[e], e
+        return best_e
+
+    def _example_index(self, intent: int) -> dict[int, tuple[int, ...]]:
+        """Word feature -> the intent's examples that use it; built on first use and kept
+        for the `_EXAMPLE_INDEXES` intents asked about most recently (a few kB each)."""
+        kept = self._ex_indexes
+        uses = kept.get(intent)
+        if uses is None:
+            off, ex_words = self._ex_words_off, self._ex_words
+            found: dict[int, list[int]] = {}
+            for e in range(self._intent_examples[intent], self._intent_examples[intent + 1]):
+                for f in ex_words[off[e] : off[e + 1]]:
+                    found.setdefault(f, []).append(e)
+            uses = {f: tuple(es) for f, es in found.items()}
+            if len(kept) >= _EXAMPLE_INDEXES:
+                kept.clear()  # simple and bounded: a knowledge base's busy intents fit many times over
+            kept[intent] = uses
+        return uses
 
     def closest(self, query: str, intent: str) -> tuple[str, float]:
         """The example of `intent` worded most like `query`, and how alike they are:
