@@ -101,6 +101,10 @@ def _fold(text: str) -> str:
     return _strip_accents(text)
 
 
+def _undot(m: re.Match[str]) -> str:
+    return m.group(0).replace(".", "")
+
+
 def normalize(text: str) -> str:
     """Return a canonical lower-case, space-separated form of *text*.
 
@@ -117,9 +121,10 @@ def normalize(text: str) -> str:
         text = text.translate(_TRANSLATE).lower()
     else:
         text = _fold(text)
-    text = _POSSESSIVE.sub("", text)
-    text = _INNER_APOS.sub("", text)
-    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "'" in text:  # (the folding made every apostrophe this one)
+        text = _INNER_APOS.sub("", _POSSESSIVE.sub("", text))
+    if "." in text:
+        text = _DOTTED_ACRONYM.sub(_undot, text)
     text = _NON_WORD.sub(" ", text)
     return " ".join(text.split())
 
