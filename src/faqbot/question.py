@@ -199,7 +199,9 @@ def _evidence(asks: str) -> re.Pattern[str]:
     `faqbot ask` compiles only the one its question needs)."""
     return re.compile(_EVIDENCE_SOURCES[asks], re.IGNORECASE if asks not in ("name", "place", "person", "contact") else 0)
 
-#: Words that say nothing about *what* is asked: a focus never rests on them.
+#: Words that say nothing about *what* is asked: a focus never rests on them.  The last
+#: block is English's function words (prepositions, conjunctions, quantifiers, degree and
+#: frequency adverbs): "toward", "at least", "pretty narrow" are no topic a reader asks about.
 GENERIC = frozenset(
     """
     thing things stuff deal exactly actually basically really literally info information detail details news story
@@ -226,6 +228,13 @@ GENERIC = frozenset(
     wouldve couldve shouldve hadnt hasnt havent
     describe describes described description conclusion conclude concludes concluded takeaway takeaways gist
     roughly approximately approx around nearly almost ballpark
+    toward towards upon within without across along among amongst against beside beyond despite except onto
+    unlike versus vs throughout underneath whereas whether although though unless whenever wherever whatever
+    whoever however whichever hence thus therefore meanwhile otherwise instead furthermore moreover nonetheless
+    nevertheless pretty quite rather fairly somewhat enough least less extremely highly largely mostly mainly
+    partly slightly truly always never sometimes usually forever anytime both either neither each every another
+    such own same several few cuz coz cos bc well maybe perhaps probably possibly definitely surely indeed
+    whereby wherein whose till til anyways somehow someday somewhere anywhere everywhere nowhere
     """.split()
 )
 # a sentence ends at ? or !, or at a full stop after a lower-case word ("U.S." does not end one)
