@@ -75,7 +75,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain, pairwise, repeat
-from operator import mul, sub
+from operator import mul, sub, truediv
 from typing import Any, NamedTuple
 
 from rapidfuzz import process
@@ -627,7 +627,7 @@ class Matcher:
         idf = self._idf
         weights: dict[int, float] = {}  # word feature -> its weight (an n-gram's: char_weight)
         words: list[tuple[int, float]] = []
-        ex_words: dict[int, tuple[int, float]] = {}
+        ex_words: list[tuple[int, float]] = []
         known: list[str] = []
         for f in dict.fromkeys(_word_keys(stems)):
             fid = fidx.get(f)
@@ -636,7 +636,7 @@ class Matcher:
                 w = weights[fid] = _word_multiplier(f, cfg) * factor.get(f, 1.0)
                 if " " not in f and f not in STOPWORDS:
                     words.append((fid, w * idf[fid]))
-                ex_words[fid] = (len(weights), w * idf[fid] ** 2)
+                ex_words.append((fid, w * idf[fid] ** 2))
         char = cfg.char_weight
         grams: list[str] = []
         if char:
@@ -654,7 +654,7 @@ class Matcher:
                            map(mul, repeat(char), map(idf.__getitem__, map(self._grams.__getitem__, grams)))))
         q.words = tuple(words)
         q.info = sum(w for _fid, w in words) + unknown
-        q.ex_words = ex_words
+        q.ex_words = tuple(ex_words)
         return q
 
     def _fix(self, tokens: Sequence[str]) -> tuple[list[str], dict[str, float], float, set[str]]:
@@ -838,36 +838,35 @@ class Matcher:
                         ws.append(w)
         return {i: sum(ws) for i, ws in used.items()}  # sum(): as any other total of weights
 
-    def _best_example(self, qwords: Mapping[int, tuple[int, float]], intent: int) -> int:
+    def _best_example(self, qwords: Sequence[tuple[int, float]], intent: int) -> int:
         """The intent's example with the highest IDF-weighted cosine to the query over
-        word features (`qwords`: feature number -> (position in the query, weight));
-        ties and no word in common: the first listed. Each example's total is summed in
-        the query's order, through the intent's own index of which example has which word."""
+        word features (`qwords`: (feature number, weight), in the query's order); ties
+        and no word in common: the first listed. Each example's total is summed in the
+        query's order, through the intent's own index of which example has which word
+        (the weights are positive: an example no word reaches totals 0)."""
         uses = self._example_index(intent)
-        totals: dict[int, float] = {}
-        for f, (_n, v) in sorted(qwords.items(), key=lambda kv: kv[1]):  # the query's order
+        start = self._intent_examples[intent]
+        totals = [0.0] * (self._intent_examples[intent + 1] - start)
+        for f, v in qwords:
             for e in uses.get(f, ()):
-                totals[e] = totals.get(e, 0.0) + v
-        if not totals:
-            return self._intent_examples[intent]
-        norm = self._ex_norm
-        best, best_e = 0.0, -1
-        for e in sorted(totals):  # in the examples' order: the first of equals wins
-            if best_e < 0 or totals[e] / norm[e] > best:
-                best, best_e = totals[e] / norm[e], e
-        return best_e
+                totals[e] += v
+        ratios = list(map(truediv, totals, self._ex_norm[start : start + len(totals)]))
+        best = max(ratios, default=0.0)
+        return start + ratios.index(best) if best > 0.0 else start
 
     def _example_index(self, intent: int) -> dict[int, tuple[int, ...]]:
-        """Word feature -> the intent's examples that use it; built on first use and kept
+        """Word feature -> the intent's examples that use it (their positions among the
+        intent's examples); built on first use and kept
         for the `_EXAMPLE_INDEXES` intents asked about most recently (a few kB each)."""
         kept = self._ex_indexes
         uses = kept.get(intent)
         if uses is None:
             off, ex_words = self._ex_words_off, self._ex_words
-            found: dict[int, list[int]] = {}
-            for e in range(self._intent_examples[intent], self._intent_examples[intent + 1]):
+            found: dict[int, list[int]] = {}  # (examples as positions within the intent's)
+            start = self._intent_examples[intent]
+            for e in range(start, self._intent_examples[intent + 1]):
                 for f in ex_words[off[e] : off[e + 1]]:
-                    found.setdefault(f, []).append(e)
+                    found.setdefault(f, []).append(e - start)
             uses = {f: tuple(es) for f, es in found.items()}
             if len(kept) >= _EXAMPLE_INDEXES:
                 kept.clear()  # simple and bounded: a knowledge base's busy intents fit many times over
@@ -925,7 +924,7 @@ class _Query:
     mass: float  # the query's IDF-weighted feature mass
     words: tuple[tuple[int, float], ...]  # informative words: (number, weight x IDF)
     info: float  # their total weight, unknown words included
-    ex_words: dict[int, tuple[int, float]]  # word features: number -> (position, weight x IDF^2)
+    ex_words: tuple[tuple[int, float], ...]  # word features, in the query's order: (number, weight x IDF^2)
 
 
 def _confidence(prob: float, coverage: float, cal: tuple[float, float, float]) -> float:
