@@ -309,7 +309,12 @@ class Vocabulary:
             # the question's own words, and what its names stand for ("LA": Los Angeles); not the
             # canonical form of its plain words ("which police department" is answered by "LAPD")
             given = frozenset({stem(t) for t in question.tokens}.union(*(f for _, f in names)))
-            if not has_type(question.asks, evidence, given, self._setting):
+            # "which police department …": when what is asked about is itself of the article's
+            # setting, a setting name (LAPD) is an answer; "which LA neighborhood" is not answered by LA
+            # (its first two focus words: "which city council member" is not of it)
+            head = question.focus[:2]
+            setting = frozenset() if head and all(stem(w) in self._setting for w in head) else self._setting
+            if not has_type(question.asks, evidence, given, setting):
                 return Missing(question.asks, about_of(question), "asks")
         if names:
             held = self.canonical(evidence + "\n" + context)
