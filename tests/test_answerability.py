@@ -127,6 +127,30 @@ def test_slang_contractions_and_words_about_the_article_are_no_topic() -> None:
         assert v.unknown(analyse(question)) == (), question
 
 
+def test_a_word_spelled_as_it_sounds_is_the_word_it_sounds_like() -> None:
+    v = Vocabulary(["Special Agent in Charge Matthew Allen leads the division; exceptions apply."])
+    assert v.knows("speshul") and v.knows("excepshuns")  # three letters off, the same sounds
+    assert not v.knows("spatula")  # no word of the article sounds like it
+    assert not v.knows("speshulty")  # the sound key is compared whole
+
+
+def test_function_words_are_no_topic() -> None:
+    v = Vocabulary(["There are limited circumstances where LAPD officers may assist federal authorities."])
+    for question in ("are the circumstances pretty limited", "may LAPD officers assist federal authorities whenever",
+                     "at least some circumstances where officers assist?", "do officers assist toward authorities"):
+        assert v.unknown(analyse(question)) == (), question
+    assert v.unknown(analyse("do officers assist the weather service")) == ("weather", "service")
+
+
+def test_a_setting_name_answers_which_one_of_the_settings_kind(bot: FAQBot) -> None:
+    question = "Which police department follows Special Order 40?"
+    assert bot.matcher.example_of(question) is None
+    reply = bot.ask(question)  # "police department" is the article's setting: LAPD answers it
+    assert reply.status == "answered" and reply.intent == "special-order-40"
+    # a council member is no kind of the setting: the setting's names are no answer
+    assert bot.ask("Which city council member introduced the sanctuary ordinance?").status == "unknown"
+
+
 def test_reader_vocabulary_makes_a_readers_word_known() -> None:
     plain = Vocabulary(["The ordinance prohibits aiding federal immigration enforcement."])
     readers = Vocabulary(["The ordinance prohibits aiding federal immigration enforcement."],

@@ -65,6 +65,22 @@ class Missing(NamedTuple):
         return {"asks": self.asks, "about": self.about}
 
 
+#: Spellings that sound alike, rewritten to one form before `_sound` drops the vowels
+#: ("speshul" and "special", "excepshuns" and "exceptions" sound the same).
+_SOUNDS = [(re.compile(a), b) for a, b in (
+    (r"ssion|sion|tion", "shun"), (r"cial|tial", "shul"), (r"ph", "f"), (r"ck|q", "k"), (r"x", "ks"),
+    (r"c(?=[eiy])", "s"), (r"c", "k"), (r"z", "s"), (r"(.)\1+", r"\1"),
+)]
+
+
+def _sound(word: str) -> str:
+    """A word's sound key: its consonants as they sound, doubled letters once, vowels
+    dropped after the first letter ("speshul" and "special": "spshl")."""
+    for pattern, repl in _SOUNDS:
+        word = pattern.sub(repl, word)
+    return word[:1] + re.sub(r"[aeiouy]+", "", word[1:])
+
+
 def english_text() -> str:
     """data/english_words.txt, read once per use: comment lines, then one word a line,
     most frequent first (package data beside this module; not importlib.resources, which
@@ -137,6 +153,7 @@ class Vocabulary:
         self._canonical: dict[str, frozenset[str]] = {}
         self._words = tuple(sorted({w for w in words if w.isalpha() and len(w) >= 4} | _COMMON))
         self._tails: tuple[str, ...] | None = None  # see `_derived`
+        self._by_sound: dict[str, str] | None = None  # see `_meant`
 
     def to_state(self) -> dict[str, object]:
         """Plain data for `faqbot.cache`."""
@@ -154,6 +171,7 @@ class Vocabulary:
         self._canonical = {}
         self._reader_of = dict(state["reader_of"])
         self._tails = None
+        self._by_sound = None
         return self
 
     def in_article_words(self, question: Question, known: Callable[[str], bool]) -> tuple[str, list[str]]:
@@ -226,7 +244,16 @@ class Vocabulary:
         if len(token) < 4:
             return None
         found = process.extractOne(token, self._words, scorer=OSA.distance, score_cutoff=1 if len(token) <= 6 else 2)
-        return found[0] if found is not None else None
+        if found is not None:
+            return found[0]
+        # spelled as it sounds ("speshul", "excepshuns"): the word of the same sound key
+        if self._by_sound is None:
+            by_sound: dict[str, str] = {}
+            for w in self._words:
+                by_sound.setdefault(_sound(w), w)
+            self._by_sound = by_sound  # built on first use
+        key = _sound(token)
+        return self._by_sound.get(key) if len(key) >= 4 else None
 
     def _derived(self, token: str) -> bool:
         """Whether `token` is another form of a word the knowledge base knows: they share
