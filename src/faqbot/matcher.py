@@ -343,9 +343,11 @@ class Matcher:
         refine_feats = array("i") if cfg.refine else None  # each example's features, in order
         refine_off = array("q", [0])
         n = cfg.char_n
+        repeats: dict[int, dict[int, int]] = {}  # feature -> {intent: examples using it}, when more than one
         for intent_id, texts in intents.items():
             i = len(ids)
             ids.append(str(intent_id))
+            bag: list[int] = []  # the features of each of the intent's examples (each once per example)
             for text in [texts] if isinstance(texts, str) else texts:
                 tokens = tokenize(text)
                 if not tokens:
@@ -357,19 +359,26 @@ class Matcher:
                 if exact.setdefault(key, i) != i:
                     exact[key] = -1
                 fids = list(map(word_number, dict.fromkeys(_word_keys(stems))))  # each once per example
-                _append_each(map(postings.__getitem__, fids), i)
+                bag += fids
                 ex_words.extend(fids)
                 ex_words_off.append(len(ex_words))
                 wordings.extend(map(word_number, stems))
                 wording_off.append(len(wordings))
                 if cfg.char_weight:
                     grams = dict.fromkeys(map(gram_number, _char_grams(key, n)))  # numbered in order, once each
-                    _append_each(map(postings.__getitem__, grams), i)
+                    bag += grams
                     if refine_feats is not None:
                         fids += grams
                 if refine_feats is not None:
                     refine_feats.extend(fids)
                     refine_off.append(len(refine_feats))
+            # the intent is appended once to each of its features' postings
+            counts = Counter(bag)
+            _append_each(map(postings.__getitem__, counts), i)
+            if len(counts) < len(bag):
+                for fid, k in counts.items():
+                    if k > 1:
+                        repeats.setdefault(fid, {})[i] = k
             intent_examples.append(len(examples))
         del memo
         for canonical, variants in self._synonyms_given.items():
@@ -394,7 +403,7 @@ class Matcher:
         for fid, users in enumerate(postings):
             postings[fid] = _FREED  # freed as it goes
             m = mult[fid]
-            if len(users) == 1:  # one example uses it (most bigrams): mass m
+            if len(users) == 1 and fid not in repeats:  # one example uses it (most bigrams): mass m
                 i = users[0]
                 idf.append(rare)
                 pids.append(i)
@@ -402,24 +411,25 @@ class Matcher:
                 pw.append(rare_weight[m])
                 post_off.append(len(pids))
                 continue
-            its = dict.fromkeys(users)  # the intents, ascending
+            its = users  # the intents, ascending, each once
             w = math.log(1.0 + n_int / len(its))
             idf.append(w)
             pids.extend(its)
-            if len(its) == len(users):  # each intent has it in one example: mass m
+            several = repeats.get(fid)
+            if several is None:  # each intent has it in one example: mass m
                 wm = w * m
                 for i in its:
                     totals[i] += wm
                 pw.extend(repeat(w * math.log1p(w * m / alpha) / temp, len(its)))
             else:  # k of the intent's examples have it: mass k * m (a few distinct k)
-                ks = list(Counter(users).values())
+                ks = [several.get(i, 1) for i in its]
                 mass = {k: w * (k * m) for k in set(ks)}
                 weight = {k: w * math.log1p(w * (k * m) / alpha) / temp for k in mass}
                 for i, x in zip(its, map(mass.__getitem__, ks), strict=False):
                     totals[i] += x
                 pw.extend(map(weight.__getitem__, ks))
             post_off.append(len(pids))
-        del postings
+        del postings, repeats
         n_feats = max(len(idf), 1)
         penalty = [math.log((t + alpha * n_feats) / alpha) / temp for t in totals]
         self._refined = False
