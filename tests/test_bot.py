@@ -128,6 +128,8 @@ def test_a_not_stated_intent_about_dates_does_not_take_a_how_question(make_kb):
     assert (when.status, when.intent) == ("unknown", "mail-date")
     how = bot.ask("how was the mail delivered to the house?")
     assert how.intent != "mail-date" and "'mail-date' is about date, the question asks for manner" in how.reason
+    what = bot.ask("what was in the mail delivered to the house?")  # no type of its own: not a date either
+    assert what.intent != "mail-date" and "the question asks for no particular type" in what.reason
 
 
 def test_every_citation_is_an_exact_slice_of_its_source(bot: FAQBot):

@@ -339,12 +339,16 @@ class FAQBot:
                 chosen = self.kb.intent(decision.chosen[0].intent) if decision.chosen else None
         if chosen is not None and chosen.kind == "gap":
             kind = _gap_asks(chosen.questions)
-            if kind is not None and q.asks in _SPECIFIC and _ALIKE.get(q.asks, q.asks) != _ALIKE.get(kind, kind):
-                # "how was the announcement made public?" is no question for the author's "the
-                # article doesn't say when": decided again without that intent
+            # (a yes/no or a definition question does not tell)
+            asks = (q.asks or "none") if q.asks in _SPECIFIC or q.asks is None else kind
+            if kind is not None and asks is not None and _ALIKE.get(asks, asks) != _ALIKE.get(kind, kind):
+                # "how was the announcement made public?" (or "what did the posts show?", no
+                # type of its own) is no question for the author's "the article doesn't say
+                # when": decided again without that intent
                 matches = [m for m in matches if m.intent != chosen.id]
                 decision = dialogue.decide(matches, self.kb, t, query=q.text, matcher=self.matcher)
-                decision = decision._replace(reason=f"'{chosen.id}' is about {kind}, the question asks for {q.asks}; "
+                said = q.asks or "no particular type"
+                decision = decision._replace(reason=f"'{chosen.id}' is about {kind}, the question asks for {said}; "
                                              + decision.reason)
                 chosen = self.kb.intent(decision.chosen[0].intent) if decision.chosen else None
         if chosen is not None and chosen.kind == "gap":
