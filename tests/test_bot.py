@@ -212,3 +212,42 @@ def test_a_wrong_pick_of_intent_falls_back_to_the_sentence_that_answers(make_kb)
     assert "Luna" in reply.citations[0].quote and "does not mention 'Luna'" in reply.reason
     missing = FAQBot.load(make_kb()).ask("does Luna sleep a lot?")  # no sentence names her
     assert missing.status == "unknown" and missing.missing is not None and missing.missing.about == "Luna"
+
+
+_CATS = """\
+topic: Cats
+intents:
+  - id: cat-purr
+    title: When cats purr
+    questions: [when do cats purr, why do cats purr]
+    answer: They purr when happy.
+    citations:
+      - source: pets
+        quote: They purr when happy.
+  - id: cat-day
+    title: A cat's day
+    questions: [what do cats do all day, tell me about cats]
+    answer: Cats sleep most of the day and purr when happy.
+    citations:
+      - source: pets
+        quote: Cats sleep most of the day.
+      - source: pets
+        quote: They purr when happy.
+"""
+
+
+def test_a_tie_goes_to_the_intent_whose_quotes_hold_the_others(make_kb):
+    from faqbot.dialogue import Decision
+    from faqbot.question import analyse
+
+    bot = FAQBot.load(make_kb(extra={"cats.yaml": _CATS}))
+    q = analyse("cats purring")
+    matches = bot.matcher.match(q.text, limit=None)
+    by_id = {m.intent: m for m in matches}
+    tie = Decision("clarify", (by_id["cat-purr"], by_id["cat-day"]), "too close to choose")
+    _, decision = bot._revise(q, matches, tie, ())
+    assert decision.status == "answered" and [m.intent for m in decision.chosen] == ["cat-day"]
+    assert "quotes everything the others quote" in decision.reason
+    # neither quotes the other's sentence: still a question back to the reader
+    apart = Decision("clarify", (by_id["cat-sleep"], by_id["cat-purr"]), "too close to choose")
+    assert bot._revise(q, matches, apart, ())[1].status == "clarify"

@@ -324,7 +324,8 @@ class FAQBot:
                 unknown: tuple[str, ...]) -> tuple[list[Match], dialogue.Decision]:
         """The matcher's choice, revised where it picked small talk or an author's "not
         stated" intent for a question that is not theirs (the ranked matches without them,
-        and the decision taken again)."""
+        and the decision taken again), and where it could not choose between intents one
+        of which quotes all the others quote (that one answers)."""
         t = self.thresholds
         chosen = self.kb.intent(decision.chosen[0].intent) if decision.chosen else None
         if chosen is not None and chosen.kind == "smalltalk" and decision.chosen[0].confidence < t.smalltalk_sure:
@@ -358,7 +359,26 @@ class FAQBot:
                 # intent is about, though it shares a word with it: declined as off-topic
                 decision = decision._replace(status="unknown", chosen=(), reason=decision.reason + (
                     f"; but '{off}' appears nowhere in the knowledge base, nor in that 'not stated' intent"))
+        if decision.status == "clarify":
+            broad = self._covering(decision.chosen)
+            if broad is not None:
+                # "is the police ever allowed to talk to ICE?": the exceptions, or why they
+                # exist? The answer about the exceptions quotes the other's sentence too
+                decision = dialogue.Decision(self.kb.intent(broad.intent).status, (broad,), decision.reason + (
+                    f"; but '{broad.intent}' quotes everything the others quote, so it answers either reading"))
         return matches, decision
+
+    def _covering(self, chosen: tuple[Match, ...]) -> Match | None:
+        """Among candidates too close to choose, the answer intent whose quotes hold every
+        other's quotes (a broader answer that covers each reading), or None."""
+        intents = [self.kb.intent(m.intent) for m in chosen]
+        if any(i.kind != "answer" or not i.citations for i in intents):
+            return None
+        spans = [{(c.source, c.start, c.end) for c in i.citations} for i in intents]
+        for m, own in zip(chosen, spans, strict=True):
+            if all(other <= own for other in spans):
+                return m
+        return None
 
     def _names_article(self, q: Question, smalltalk: Intent) -> str | None:
         """A name of the question that the article uses and the small-talk intent's own
