@@ -112,3 +112,12 @@ def test_analysis_is_pure_and_never_fails(text: str) -> None:
     assert set(a.names) <= set(a.focus) | set(a.names)
     for t in CHECKED:
         assert has_type(t, text) in (True, False)
+
+
+def test_a_titled_name_is_a_person_not_a_place_nor_a_site() -> None:
+    text = "The move comes as President Donald Trump implements stricter policies."
+    assert not has_type("place", text)
+    assert not has_type("name", text, frozenset({"site", "social", "media"}))  # "which site did they use"
+    assert has_type("name", text, frozenset({"offici"}))  # "the name of the official": Trump is one
+    assert has_type("place", "Agents were seen in St. Louis and in Los Angeles.")
+    assert analyse("what is the name of the neighborhood in the posts").asks == "place"

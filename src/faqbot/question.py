@@ -57,6 +57,11 @@ _NAME_NOUNS = ("president official officials politician judge mayor governor sen
                "state states member members platform platforms site website network channel").split()
 _PLACE_NOUNS = ("neighborhood neighbourhood area region county district street location place town village river "
                 "island continent province border").split()
+_PLACES = frozenset(_PLACE_NOUNS + [n + "s" for n in _PLACE_NOUNS] + ["neighborhoods", "neighbourhoods", "cities", "city"])
+#: Stems of words that ask about a person ("the name of the official"): a titled name answers them.
+_PERSONISH = frozenset(("official offici agent officer leader president chief director head boss person man woman "
+                        "spokesperson spokesman spokeswoman mayor governor judge secretary senator founder author "
+                        "researcher scientist who whom whose").split())
 # a word between "which"/"what" and the noun it asks about ("which other federal agency"), not a verb
 # ("what does the city ..." asks about no city)
 _NOT_AUX = (r"(?!(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might|must)\b)")
@@ -170,6 +175,13 @@ _PERSON_WORDS = (r"people|person|persons|residents?|migrants?|immigrants?|indivi
                  r"rulers?|nobles?|clergy|merchants?|farmers?|settlers?|natives?|tribes?|dynasty|court|church|"
                  r"parliament|congress|senate|committee|commission|party|union|company|companies|he|she|they|"
                  r"himself|herself|themselves|who|whom")
+#: A person's name after a title ("President Donald Trump", "Agent in Charge Matthew Allen"):
+#: no place, whatever its capitals.
+_TITLED_NAME = re.compile(
+    r"\b(?:President|Vice President|Secretary|Mayor|Governor|Agent|Officer|Chief|Director|Judge|Sheriff|Senator|"
+    r"Sen|Representative|Rep|Mr|Mrs|Ms|Dr|Charge|Commissioner|Councilmember|Councilman|Councilwoman|Lieutenant|"
+    r"Sergeant|Captain|General|Professor|Prof|Pope|Emperor|Sir)"
+    r"\.?(?:\s+[A-Z][\w’'-]*)+")
 _EVIDENCE_SOURCES: dict[str, str] = {
     "quote": r"[“\"][^”\"\n]{12,}[”\"]",
     "vote": r"\b\d+\s?(?:-|–|to)\s?\d+\b|\bunanimous(?:ly)?\b|\bvoted\b|\bvotes?\b",
@@ -276,6 +288,8 @@ def analyse(text: str) -> Question:
     clause_text = asking_part(text)
     clause = normalize(clause_text)
     asks = answer_type(clause) if clause else None
+    if asks == "name" and not _PLACES.isdisjoint(clause.split()):
+        asks = "place"  # "what is the name of the neighborhood" asks for a place
     words = clause_text.split()
     acronyms = {normalize(w) for w in words if len(w.strip("?.,!;:’'s")) >= 2 and w.strip("?.,!;:’'s").isupper()}
     focus = tuple(dict.fromkeys(t for t in clause.split() if _is_content(t, short_ok=t in acronyms)))
@@ -327,6 +341,8 @@ def has_type(asks: str | None, text: str, given: frozenset[str] = frozenset(),
     if asks in ("count", "duration", "money", "percent"):
         return pattern.search(_NAMED_NUMBER.sub(" ", text)) is not None
     if asks in ("name", "place", "person"):
+        if asks == "place" or (asks == "name" and given.isdisjoint(_PERSONISH)):
+            text = _TITLED_NAME.sub(" ", text)  # "which site did the DEA use" is not "President Trump"
         for sentence in _SENTENCES.split(text):
             words = sentence.strip().split(" ", 1)
             if len(words) == 2 and any(_new(m.group(), given, setting) for m in pattern.finditer(" " + words[1])):
