@@ -43,7 +43,9 @@ from faqbot.text import stem
         ("How did the DEA's move become public?", "manner"),
         ("Is Los Angeles a sanctuary city?", "yesno"),
         ("when can the cops call ICE?", "condition"),
-        ("What happens to an officer who breaks the rule?", "consequence"),
+        ("What happens to an officer who breaks the rule?", "penalty"),
+        ("what is the punishment for violating the order", "penalty"),
+        ("What happened to the CBP One app?", "consequence"),
         ("so 40", None),
     ],
 )
@@ -87,6 +89,8 @@ def test_a_long_message_is_analysed_by_its_question() -> None:
         ("quote", "Allen said the division would work with its partners.", False),
         ("vote", "The council voted 12-2 to adopt the ordinance.", True),
         ("vote", "The ordinance was adopted last year.", False),
+        ("penalty", "Officers who violate the order face discipline or dismissal.", True),
+        ("penalty", "Special Order 40 bars officers from inquiring about immigration status.", False),
         ("reason", "anything at all", True),  # not a checked type
     ],
 )

@@ -422,6 +422,7 @@ _SAYS = {
     "place": "where",
     "contact": "how to contact anyone: it gives no address, phone number, email or website",
     "vote": "how the vote went",
+    "penalty": "what the penalty is",
 }
 
 

@@ -62,7 +62,7 @@ def _headings(intent: Intent) -> str:
 #: Question types specific enough that a "not stated" intent about another type does not
 #: fit them, and the types that count as one for that (see `_gap_asks`).
 _SPECIFIC = frozenset({"count", "money", "percent", "date", "duration", "name", "person", "place", "contact", "quote",
-                       "vote", "manner", "reason", "condition", "consequence"})
+                       "vote", "manner", "reason", "condition", "consequence", "penalty"})
 _ALIKE = {"duration": "date", "person": "name", "money": "count", "percent": "count"}
 #: A "not stated" intent is about one type when at least this share of its questions ask for it.
 GAP_TYPE_SHARE = 0.5

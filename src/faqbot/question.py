@@ -7,7 +7,9 @@ step (the matcher, the passage ranker, the answerability check, the session):
   after Li & Roth's question classes, coarse where English rules cannot do better):
   ``count``, ``money``, ``percent``, ``date``, ``duration``, ``person``, ``name`` (a named
   person or organisation: "who leads …", "which agency …", "name of …"), ``place``,
-  ``contact``, ``reason``, ``manner``, ``definition``, ``yesno``, ``list``, or ``None``.
+  ``contact``, ``vote``, ``quote``, ``penalty`` (what befalls whoever breaks a rule),
+  ``condition``, ``consequence``, ``reason``, ``manner``, ``definition``, ``yesno``,
+  ``list``, or ``None``.
 * ``focus`` — what it is about: the content words of the question clause (for a long
   message, its last question), without stopwords and generic words ("thing", "exactly",
   "happen"); ``names`` are the capitalised words and numbers among them, which the cited
@@ -65,6 +67,8 @@ _PERSONISH = frozenset(("official offici agent officer leader president chief di
 # a word between "which"/"what" and the noun it asks about ("which other federal agency"), not a verb
 # ("what does the city ..." asks about no city)
 _NOT_AUX = (r"(?!(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might|must)\b)")
+_BREAK = ("break|breaks|breaking|broke|breach|breaches|breached|violate|violates|violating|violated|disobey|disobeys|"
+          "disobeyed|ignore|ignores|ignored|defy|defies|defied")
 ANSWER_TYPES: tuple[tuple[str, str], ...] = (
     # someone's own words: only when asked for explicitly ("what does the article say" is no such question)
     ("quote", r"\bword for word\b|\b(?:exact|actual|own) words\b|\b(?:direct |exact )?quotes?\b|\bquoted\b"
@@ -92,8 +96,13 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
     ("condition", r"^(?:\w+ ){0,3}(?:when|under what (?:circumstances|conditions)|in what (?:cases|situations))"
                   r" (?:can|could|may|might|should|must|would|(?:are|is) (?:\w+ ){1,3}(?:allowed|permitted|able)|do|does)\b"
                   r"|\b(?:allowed|permitted|able) to\b.*\bwhen\b"),
+    # what befalls whoever breaks a rule: a penalty, which the text must name
+    ("penalty", r"\bwhat (?:happens|will happen|would happen|happened) (?:to|if|when)\b.*\b(?:" + _BREAK + r")\b"
+                r"|\bwhat (?:is|are|was|were) the (?:penalty|penalties|punishment|punishments)\b"
+                r"|\b(?:penalty|penalties|punishment|punished|fined|disciplined) (?:for|if|when)\b"
+                r"|\b(?:get|be|are|is) (?:punished|fined|disciplined|fired|suspended)\b"),
     ("consequence", r"\bwhat (?:happens|will happen|would happen|happened) (?:to|if|when)\b|\bwhat (?:is|are) the "
-                    r"(?:penalty|penalties|punishment|consequences?)\b"),
+                    r"consequences?\b"),
     ("date", r"^(?:\w+ ){0,2}when\b|\bwhat (?:year|date|day|month|time|century|decade|season)\b|\bwhich (?:year|date|day|month|"
              r"century|decade)\b|\bsince when\b|\bhow (?:long ago|recent)\b|\bin what (?:year|month|century)\b"
              r"|\bwhat (?:year|day) (?:was|did|is)\b|\bhow old\b"),
@@ -133,6 +142,8 @@ _TRIGGERS: dict[str, frozenset[str]] = {
     "count": frozenset("many much number numbers amount total count figure figures statistics stats population wide tall "
                        "big large deep high heavy fast massive hot cold bright".split()),
     "condition": frozenset("when under in allowed permitted able".split()),
+    "penalty": frozenset(_BREAK.split("|") + "penalty penalties punishment punishments punished fined disciplined fired "
+                                              "suspended".split()),
     "consequence": frozenset("happens happen happened penalty penalties punishment consequence consequences".split()),
     "date": frozenset("when year date day month time century decade season since long recent old".split()),
     # "which"/"what" alone do not make these worth trying: one of their nouns must be there too
@@ -153,7 +164,7 @@ def _pattern(asks: str) -> re.Pattern[str]:
 
 #: The types an answer must visibly hold (see `EVIDENCE`); the others cannot be checked by rules.
 CHECKED = frozenset({"count", "money", "percent", "date", "duration", "name", "place", "contact", "person", "quote",
-                     "vote"})
+                     "vote", "penalty"})
 
 _NUMBER_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                  r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -184,6 +195,9 @@ _TITLED_NAME = re.compile(
     r"\.?(?:\s+[A-Z][\w’'-]*)+")
 _EVIDENCE_SOURCES: dict[str, str] = {
     "quote": r"[“\"][^”\"\n]{12,}[”\"]",
+    "penalty": r"\b(?:penalt\w*|punish\w*|disciplin\w*|fired|fines?|fined|sanction\w*|suspend\w*|suspension|"
+               r"prosecut\w*|jail\w*|prison\w*|imprison\w*|sentenced?|terminated|dismissed|demoted|reprimand\w*|"
+               r"consequences?)\b",
     "vote": r"\b\d+\s?(?:-|–|to)\s?\d+\b|\bunanimous(?:ly)?\b|\bvoted\b|\bvotes?\b",
     "count": rf"\d|\b(?:{_NUMBER_WORDS})\b|\ba (?:few|handful|couple)\b",
     "money": r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:dollars?|cents?|usd|euros?|pounds?|yen|francs?|marks?|million|billion)\b"
