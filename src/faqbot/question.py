@@ -59,7 +59,8 @@ _NAME_NOUNS = ("president official officials politician judge mayor governor sen
                "state states member members platform platforms site website network channel").split()
 _PLACE_NOUNS = ("neighborhood neighbourhood area region county district street location place town village river "
                 "island continent province border").split()
-_PLACES = frozenset(_PLACE_NOUNS + [n + "s" for n in _PLACE_NOUNS] + ["neighborhoods", "neighbourhoods", "cities", "city"])
+_PLACES = frozenset(_PLACE_NOUNS + [n + "s" for n in _PLACE_NOUNS])
+_PLACE_NAMED = re.compile(r"\bnames? of (?:the |that |this |a |an )?(?:\w+ ){0,2}(?:" + "|".join(_PLACE_NOUNS) + r")s?\b")
 #: Stems of words that ask about a person ("the name of the official"): a titled name answers them.
 _PERSONISH = frozenset(("official offici agent officer leader president chief director head boss person man woman "
                         "spokesperson spokesman spokeswoman mayor governor judge secretary senator founder author "
@@ -302,7 +303,7 @@ def analyse(text: str) -> Question:
     clause_text = asking_part(text)
     clause = normalize(clause_text)
     asks = answer_type(clause) if clause else None
-    if asks == "name" and not _PLACES.isdisjoint(clause.split()):
+    if asks == "name" and not _PLACES.isdisjoint(clause.split()) and _PLACE_NAMED.search(clause):
         asks = "place"  # "what is the name of the neighborhood" asks for a place
     words = clause_text.split()
     acronyms = {normalize(w) for w in words if len(w.strip("?.,!;:’'s")) >= 2 and w.strip("?.,!;:’'s").isupper()}
