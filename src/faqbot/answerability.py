@@ -34,7 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from .question import GENERIC, Question, has_type
-from .text import STOPWORDS, SynonymMap, stem, tokenize
+from .text import STOPWORDS, SynonymMap, lazy_pattern, stem, tokenize
 
 # misspellings of everyday question words are misspellings, not topics ("happend", "wich")
 _COMMON = frozenset(w for w in GENERIC | STOPWORDS if len(w) >= 4)
@@ -67,7 +67,7 @@ class Missing(NamedTuple):
 
 #: Spellings that sound alike, rewritten to one form before `_sound` drops the vowels
 #: ("speshul" and "special", "excepshuns" and "exceptions" sound the same).
-_SOUNDS = [(re.compile(a), b) for a, b in (
+_SOUNDS = [(lazy_pattern(a), b) for a, b in (
     (r"ssion|sion|tion", "shun"), (r"cial|tial", "shul"), (r"ph", "f"), (r"ck|q", "k"), (r"x", "ks"),
     (r"c(?=[eiy])", "s"), (r"c", "k"), (r"z", "s"), (r"(.)\1+", r"\1"),
 )]
@@ -77,7 +77,7 @@ def _sound(word: str) -> str:
     """A word's sound key: its consonants as they sound, doubled letters once, vowels
     dropped after the first letter ("speshul" and "special": "spshl")."""
     for pattern, repl in _SOUNDS:
-        word = pattern.sub(repl, word)
+        word = pattern().sub(repl, word)
     return word[:1] + re.sub(r"[aeiouy]+", "", word[1:])
 
 

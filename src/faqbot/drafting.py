@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .sources import BYLINE, DATE, URL, Source, Span
+from .sources import BYLINE, DATE, LIST_MARK, URL, Source, Span
 from .text import STOPWORDS, normalize, stem
 from .wording import Article, fact_questions, heading_question, is_noun_phrase, subject
 
@@ -241,7 +241,7 @@ def _passages(source: Source, skip: set[int]) -> list[_Passage]:
         spans = by_block.get(block.paragraph, [])
         if block.paragraph in skip or not spans or not _is_prose(text[block.start : block.end]):
             continue
-        if _LIST_ITEM.match(text, block.start, block.end):
+        if LIST_MARK().match(text, block.start, block.end):
             item = Span(spans[0].start, spans[-1].end)
             if out and out[-1].section == block.section:
                 prev = out[-1]
@@ -259,7 +259,6 @@ def _passages(source: Source, skip: set[int]) -> list[_Passage]:
     return out
 
 
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")
 _NOT_PROSE = re.compile(r"\s*(?:[-*_=]{3,}\s*$|\||```|~~~|<!--|<[a-zA-Z/]|!\[)")
 
 

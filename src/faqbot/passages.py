@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any, NamedTuple
 
 from rapidfuzz import process
@@ -68,7 +69,10 @@ class Passage(NamedTuple):
                 "coverage": round(self.coverage, 4), "typed": self.typed, "score": round(self.score, 4)}
 
 
-_GENERIC_STEMS = frozenset(stem(w) for w in GENERIC) | GENERIC
+@cache
+def _generic_stems() -> frozenset[str]:
+    """GENERIC and its words' stems (computed on first use, not at import)."""
+    return frozenset(stem(w) for w in GENERIC) | GENERIC
 
 
 def _terms(stems: Iterable[str]) -> list[str]:
@@ -77,7 +81,8 @@ def _terms(stems: Iterable[str]) -> list[str]:
 
 def _query(stems: Iterable[str]) -> list[str]:
     """A question's terms: its words less stopwords and generic words ("become", "exactly")."""
-    return [s for s in _terms(stems) if s not in _GENERIC_STEMS]
+    generic = _generic_stems()
+    return [s for s in _terms(stems) if s not in generic]
 
 
 def _without(sentence: str, tokens: Iterable[str]) -> str:

@@ -25,7 +25,7 @@ import re
 from functools import cache
 from typing import NamedTuple
 
-from .text import STOPWORDS, normalize, stem, tokenize
+from .text import STOPWORDS, lazy_pattern, normalize, stem, tokenize
 
 __all__ = ["ANSWER_TYPES", "CHECKED", "GENERIC", "Question", "analyse", "asking_part", "has_type", "names_nothing"]
 
@@ -60,7 +60,7 @@ _NAME_NOUNS = ("president official officials politician judge mayor governor sen
 _PLACE_NOUNS = ("neighborhood neighbourhood area region county district street location place town village river "
                 "island continent province border").split()
 _PLACES = frozenset(_PLACE_NOUNS + [n + "s" for n in _PLACE_NOUNS])
-_PLACE_NAMED = re.compile(r"\bnames? of (?:the |that |this |a |an )?(?:\w+ ){0,2}(?:" + "|".join(_PLACE_NOUNS) + r")s?\b")
+_PLACE_NAMED = lazy_pattern(r"\bnames? of (?:the |that |this |a |an )?(?:\w+ ){0,2}(?:" + "|".join(_PLACE_NOUNS) + r")s?\b")
 #: Stems of words that ask about a person ("the name of the official"): a titled name answers them.
 _PERSONISH = frozenset(("official offici agent officer leader president chief director head boss person man woman "
                         "spokesperson spokesman spokeswoman mayor governor judge secretary senator founder author "
@@ -189,7 +189,7 @@ _PERSON_WORDS = (r"people|person|persons|residents?|migrants?|immigrants?|indivi
                  r"himself|herself|themselves|who|whom")
 #: A person's name after a title ("President Donald Trump", "Agent in Charge Matthew Allen"):
 #: no place, whatever its capitals.
-_TITLED_NAME = re.compile(
+_TITLED_NAME = lazy_pattern(
     r"\b(?:President|Vice President|Secretary|Mayor|Governor|Agent|Officer|Chief|Director|Judge|Sheriff|Senator|"
     r"Sen|Representative|Rep|Mr|Mrs|Ms|Dr|Charge|Commissioner|Councilmember|Councilman|Councilwoman|Lieutenant|"
     r"Sergeant|Captain|General|Professor|Prof|Pope|Emperor|Sir)"
@@ -303,7 +303,7 @@ def analyse(text: str) -> Question:
     clause_text = asking_part(text)
     clause = normalize(clause_text)
     asks = answer_type(clause) if clause else None
-    if asks == "name" and not _PLACES.isdisjoint(clause.split()) and _PLACE_NAMED.search(clause):
+    if asks == "name" and not _PLACES.isdisjoint(clause.split()) and _PLACE_NAMED().search(clause):
         asks = "place"  # "what is the name of the neighborhood" asks for a place
     words = clause_text.split()
     acronyms = {normalize(w) for w in words if len(w.strip("?.,!;:’'s")) >= 2 and w.strip("?.,!;:’'s").isupper()}
@@ -357,7 +357,7 @@ def has_type(asks: str | None, text: str, given: frozenset[str] = frozenset(),
         return pattern.search(_NAMED_NUMBER.sub(" ", text)) is not None
     if asks in ("name", "place", "person"):
         if asks == "place" or (asks == "name" and given.isdisjoint(_PERSONISH)):
-            text = _TITLED_NAME.sub(" ", text)  # "which site did the DEA use" is not "President Trump"
+            text = _TITLED_NAME().sub(" ", text)  # "which site did the DEA use" is not "President Trump"
         for sentence in _SENTENCES.split(text):
             words = sentence.strip().split(" ", 1)
             if len(words) == 2 and any(_new(m.group(), given, setting) for m in pattern.finditer(" " + words[1])):

@@ -14,17 +14,19 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .replies import Citation
+from .text import lazy_pattern
 
 # DATE, BYLINE and URL are public too, compiled on first use (see `__getattr__`)
 __all__ = ["Block", "Source", "Span", "dateline", "metadata_kind"]
 
-_LIST_MARK = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")  # use with .match(text, pos)
-_LIST_ITEM = re.compile(r"^" + _LIST_MARK.pattern)
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+# (each compiled on first use: a cold `faqbot ask` reads sources from the cache, never parses them)
+LIST_MARK = lazy_pattern(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")  # use with .match(text, pos)
+_LIST_ITEM = lazy_pattern(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")
+_MD_HEADING = lazy_pattern(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 # A sentence may end at . ! ? or … (and closing quotes/brackets) followed by space;
 # `_ends_sentence` decides from the word before and the word after.
-_SENTENCE_END = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s)")
-_NEXT_WORD = re.compile(r"\s*(\S+)")
+_SENTENCE_END = lazy_pattern(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s)")
+_NEXT_WORD = lazy_pattern(r"\s*(\S+)")
 #: Abbreviations after which a sentence never ends when more follows: titles before a name.
 _TITLES = frozenset("""
     mr mrs ms mx messrs dr prof rep reps sen sens gov govs gen lt sgt capt col maj cmdr adm rev hon pres
@@ -234,11 +236,11 @@ def _heading_text(line: str, next_line: str | None) -> str | None:
     A Markdown ``# heading`` always is one. A plain line is a heading when it is
     short, has no closing punctuation, is not a list item, and text follows it.
     """
-    m = _MD_HEADING.match(line)
+    m = _MD_HEADING().match(line)
     if m:
         return m.group(1) or None
     s = line.strip()
-    if not s or next_line is None or _LIST_ITEM.match(line):
+    if not s or next_line is None or _LIST_ITEM().match(line):
         return None
     if len(s) > 90 or len(s.split()) > 12 or s[-1] in ".!?:;,\"”'’)":
         return None
@@ -362,7 +364,7 @@ class Source:
             if block.meta:
                 continue  # a byline, a URL, a photo credit: about the article, not in it
             start = block.start + block.lead
-            m = _LIST_MARK.match(self.text, start, block.end)
+            m = LIST_MARK().match(self.text, start, block.end)
             if m:
                 start = m.end()
             for end in _sentence_ends(self.text, start, block.end):
@@ -404,8 +406,8 @@ def _sentence_ends(text: str, start: int, end: int) -> list[int]:
     "Rep. Wallace H. Smith", "U.S. Immigration", "Jan. 5" or "8 p.m. and" (see
     `_ends_sentence`). Linear: each candidate looks at one word before and one after."""
     ends = []
-    for m in _SENTENCE_END.finditer(text, start, end):
-        nxt = _NEXT_WORD.match(text, m.end(), end)
+    for m in _SENTENCE_END().finditer(text, start, end):
+        nxt = _NEXT_WORD().match(text, m.end(), end)
         if nxt is None:
             break
         window = text[max(start, m.start() - 40) : m.end()]
@@ -428,7 +430,7 @@ def _blocks(text: str) -> tuple[Block, ...]:
     blank_separated = bool(re.search(r"\n[ \t]*\r?\n", text))
     # in a Markdown article (one with `#` headings) only `#` lines are headings: a byline
     # or a short line of its own is body text there
-    markdown = any(_MD_HEADING.match(text[s:e]) for s, e in lines)
+    markdown = any(_MD_HEADING().match(text[s:e]) for s, e in lines)
     blocks: list[Block] = []
     section: str | None = None
     paragraph = 0
@@ -460,7 +462,7 @@ def _blocks(text: str) -> tuple[Block, ...]:
         nxt = following.get(i)
         kind = metadata_kind(line, top=paragraph < _TOP) if e - s <= 300 else ""
         heading = _heading_text(line, text[lines[nxt][0] : lines[nxt][1]] if nxt is not None else None)
-        if heading is not None and (markdown or kind) and not _MD_HEADING.match(line):
+        if heading is not None and (markdown or kind) and not _MD_HEADING().match(line):
             heading = None
         if heading is not None and blank_separated and not line.lstrip().startswith("#"):
             # where blank lines separate paragraphs, a plain heading is a block of its own
@@ -472,7 +474,7 @@ def _blocks(text: str) -> tuple[Block, ...]:
             lead = len(line) - len(line.lstrip())
             blocks.append(Block(s + lead, s + len(line.rstrip()), True, 0, section))
             continue
-        if _LIST_ITEM.match(line) or not blank_separated:
+        if _LIST_ITEM().match(line) or not blank_separated:
             close()
             current = [s, e]
             kinds.append(kind)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 
 __all__ = [
     "STOPWORDS",
@@ -69,7 +70,16 @@ _NON_WORD = re.compile(r"[\W_]+")
 _ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Invisible format characters (soft hyphen, zero-widths, bidi marks and controls, BOM,
 # variation selectors) would glue onto a word ("\u202ewhat", "what\u200b"): dropped.
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff]")
+_INVISIBLE = "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff]"
+
+
+def lazy_pattern(source: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A regular expression compiled on its first use, not at import: a cold `faqbot ask`
+    compiles only the patterns its question needs."""
+    return cache(lambda: re.compile(source, flags))
+
+
+_invisible = lazy_pattern(_INVISIBLE)
 
 # Words that carry little information about *which* question is asked.  They are
 # not removed (a query made only of them still matches), only down-weighted.
@@ -96,7 +106,7 @@ def _strip_accents(text: str) -> str:
 def _fold(text: str) -> str:
     """Escape sequences and invisible characters out, compatibility forms, quotes and
     dashes unified, case folded, accents stripped."""
-    text = _INVISIBLE.sub("", _ESCAPE.sub(" ", text))
+    text = _invisible().sub("", _ESCAPE.sub(" ", text))
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
     return _strip_accents(text)
 
