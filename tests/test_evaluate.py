@@ -51,21 +51,22 @@ MIN_NEAR = 0.93
 #: The blind gate sets: each written by someone who saw only the article, sealed until
 #: measured, then a gate (who wrote each and its first-look figures: tests/eval/README.md).
 #: Floors (in scope right, out of scope declined, near-topic declined), each 2 points under
-#: what main measured with the example-coinciding questions left out at the end of the third
+#: what main measured with the example-coinciding questions left out at the end of the fourth
 #: 2026-12-02 session (benchmarks/README.md). Raise them as main improves; never lower them.
 #: (blind3, blind5, blind6, and since the fourth session blind9 and blind12, were read and
 #: tuned on: they are no gates.)
 BLIND_GATES = {
-    "blind4": (0.82, 0.87, 0.86),
-    "blind7": (0.83, 0.89, 0.86),
-    "blind8": (0.85, 0.87, 0.84),
+    "blind4": (0.85, 0.88, 0.86),
+    "blind7": (0.85, 0.91, 0.88),
+    "blind8": (0.87, 0.87, 0.84),
     "blind10": (0.83, 0.91, 0.90),
-    "blind11": (0.84, 0.89, 0.85),
-    "blind13": (0.85, 0.92, 0.90),
-    "blind14": (0.86, 0.88, 0.85),
-    "blind15": (0.86, 0.91, 0.88),
-    "blind16": (0.85, 0.90, 0.87),
-    "blind17": (0.86, 0.90, 0.88),
+    "blind11": (0.86, 0.89, 0.85),
+    "blind13": (0.88, 0.93, 0.91),
+    "blind14": (0.86, 0.89, 0.87),
+    "blind15": (0.88, 0.91, 0.88),
+    "blind16": (0.86, 0.91, 0.88),
+    "blind17": (0.88, 0.93, 0.91),
+    "blind18": (0.85, 0.90, 0.87),
 }
 
 
