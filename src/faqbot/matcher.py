@@ -469,7 +469,8 @@ class Matcher:
         for tok in sorted(vocab):
             buckets.setdefault((len(tok), tok[0]), []).append(tok)
             buckets.setdefault((-len(tok), tok[-1]), []).append(tok)
-        self._vocab_buckets = {k: tuple(v) for k, v in buckets.items()}
+        self._vocab_buckets: dict[tuple[int, str], tuple[str, ...]] | None = {k: tuple(v) for k, v in buckets.items()}
+        self._bucket_rows: list = []
 
     def _setup(self) -> None:
         """What a built and a restored matcher derive alike."""
@@ -498,7 +499,7 @@ class Matcher:
             "words": "\n".join(self._features),  # a feature never holds a line break
             "grams": "\n".join(self._grams),
             "exact": "\n".join(self._exact),
-            "buckets": [[n, c, "\n".join(words)] for (n, c), words in self._vocab_buckets.items()],
+            "buckets": [[n, c, "\n".join(words)] for (n, c), words in self._buckets().items()],
         }
         state["exact_owner"] = array("i", self._exact.values())
         state["word_ids"] = array("i", self._features.values())
@@ -536,7 +537,8 @@ class Matcher:
         self._features = _table(state["words"], arrays.pop("word_ids"))
         self._grams = _table(state["grams"], arrays.pop("gram_ids"))
         self._exact = _table(state["exact"], arrays.pop("exact_owner"))
-        self._vocab_buckets = {(n, c): tuple(words.split("\n")) for n, c, words in state["buckets"]}
+        self._vocab_buckets = None
+        self._bucket_rows = state["buckets"]  # made into `_vocab_buckets` when a word needs repair
         arrays.setdefault("use_off", arrays["post_off"])
         arrays.setdefault("use_ids", arrays["post_ids"])
         for name, a in arrays.items():
@@ -577,6 +579,13 @@ class Matcher:
         """Whether this matcher's examples (or synonyms) use the stemmed word `stem`."""
         return self._known(stem)
 
+    def _buckets(self) -> dict[tuple[int, str], tuple[str, ...]]:
+        """The surface vocabulary for typo repair, by (length, first letter) and (-length,
+        last letter); a restored matcher makes it on first use (most questions need no repair)."""
+        if self._vocab_buckets is None:
+            self._vocab_buckets = {(n, c): tuple(words.split("\n")) for n, c, words in self._bucket_rows}
+        return self._vocab_buckets
+
     def _repair(self, token: str) -> list[tuple[int, int, str]]:
         """Vocabulary words closest to an unknown token: (edit distance, Indel, word)."""
         k = _max_edits(token)
@@ -587,7 +596,7 @@ class Matcher:
         found: list[tuple[int, str]] = []
         for length in range(n - k, n + k + 1):
             for key in ((length, token[0]), (-length, token[-1])):
-                bucket = self._vocab_buckets.get(key)
+                bucket = self._buckets().get(key)
                 if bucket:
                     for cand, dist, _ in process.extract(
                         token, bucket, scorer=OSA.distance, score_cutoff=k, limit=5
