@@ -46,6 +46,8 @@ from faqbot.text import stem
         ("What happens to an officer who breaks the rule?", "penalty"),
         ("what is the punishment for violating the order", "penalty"),
         ("What happened to the CBP One app?", "consequence"),
+        ("How much are the membership dues?", "money"),
+        ("what are the yearly fees", "money"),
         ("so 40", None),
     ],
 )
@@ -89,6 +91,10 @@ def test_a_long_message_is_analysed_by_its_question() -> None:
         ("quote", "Allen said the division would work with its partners.", False),
         ("vote", "The council voted 12-2 to adopt the ordinance.", True),
         ("vote", "The ordinance was adopted last year.", False),
+        ("count", "A two-tiered dues system is maintained.", False),  # describes, counts nothing
+        ("count", "The club has twenty-five members.", True),
+        ("duration", "Members serve a three-year term.", True),
+        ("money", "A two-tiered dues system is maintained.", False),
         ("penalty", "Officers who violate the order face discipline or dismissal.", True),
         ("penalty", "Special Order 40 bars officers from inquiring about immigration status.", False),
         ("reason", "anything at all", True),  # not a checked type

@@ -68,6 +68,8 @@ _PERSONISH = frozenset(("official offici agent officer leader president chief di
 # a word between "which"/"what" and the noun it asks about ("which other federal agency"), not a verb
 # ("what does the city ..." asks about no city)
 _NOT_AUX = (r"(?!(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might|must)\b)")
+_FEES = (r"dues|fees?|rent|tuition|fares?|salary|salaries|wages?|prices?|costs?|charges?|premiums?|deductibles?|"
+         r"copays?|tickets?|admission")
 _BREAK = ("break|breaks|breaking|broke|breach|breaches|breached|violate|violates|violating|violated|disobey|disobeys|"
           "disobeyed|ignore|ignores|ignored|defy|defies|defied")
 ANSWER_TYPES: tuple[tuple[str, str], ...] = (
@@ -84,7 +86,10 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
     ("money", r"\bhow much (?:money|does|do|did|will|would|is|was|are|were)\b.*\b(?:cost|costs|pay|paid|spend|spent|"
               r"worth|charge|earn|fund|funding|budget|price)\b|\b(?:cost|price|salary|budget|fine|funding)\b.*\bhow much\b"
               r"|\bhow much (?:money|funding|does it cost|did it cost)\b|\bwhat (?:is|was|are|were) the (?:cost|price|"
-              r"budget|salary|fine)\b"),
+              r"budget|salary|fine)\b"
+              # what a member, a tenant, a student, a patient pays: "how much are the dues?"
+              r"|\bhow much (?:is|was|are|were|do|does|did|will|would)\b.*\b(?:" + _FEES + r")\b"
+              r"|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:" + _FEES + r")\b"),
     ("percent", r"\b(?:what|which) (?:percent|percentage|share|proportion|fraction)\b|\bhow many percent\b"),
     ("duration", r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b"
                  r"|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b(?! ago)"),
@@ -137,7 +142,9 @@ _TRIGGERS: dict[str, frozenset[str]] = {
     "vote": frozenset("vote votes voted".split()),
     "contact": frozenset("phone telephone cell fax hotline e mail email website web site url address contact reach call "
                          "write".split()),
-    "money": frozenset("much cost price budget salary fine funding".split()),
+    "money": frozenset("much cost price budget salary fine funding dues fee fees rent tuition fare fares salaries wage "
+                       "wages prices costs charge charges premium premiums deductible deductibles copay copays ticket "
+                       "tickets admission".split()),
     "percent": frozenset("percent percentage share proportion fraction".split()),
     "duration": frozenset("long many".split()),
     "count": frozenset("many much number numbers amount total count figure figures statistics stats population wide tall "
@@ -194,6 +201,9 @@ _TITLED_NAME = lazy_pattern(
     r"Sen|Representative|Rep|Mr|Mrs|Ms|Dr|Charge|Commissioner|Councilmember|Councilman|Councilwoman|Lieutenant|"
     r"Sergeant|Captain|General|Professor|Prof|Pope|Emperor|Sir)"
     r"\.?(?:\s+[A-Z][\w’'-]*)+")
+#: A number word joined to a word that is no number ("two-tiered", "one-time", "four-story").
+_NUMBER_COMPOUND = lazy_pattern(r"\b(?:one|" + _NUMBER_WORDS + r")-(?!(?:one|" + _NUMBER_WORDS + r")\b)[a-z]+",
+                                re.IGNORECASE)
 _EVIDENCE_SOURCES: dict[str, str] = {
     "quote": r"[“\"][^”\"\n]{12,}[”\"]",
     "penalty": r"\b(?:penalt\w*|punish\w*|disciplin\w*|fired|fines?|fined|sanction\w*|suspend\w*|suspension|"
@@ -210,7 +220,7 @@ _EVIDENCE_SOURCES: dict[str, str] = {
             r"\b(?:last|this|next|previous|that|the same) (?:year|month|week|spring|summer|fall|autumn|winter|"
             r"decade|century|time)\b|\b(?:spring|summer|fall|autumn|winter|century|decade|era|period|age|reign|"
             r"dynasty|war)\b|\b\d{1,2}(?::\d\d)?\s?(?:a\.?m\.?|p\.?m\.?)",
-    "duration": rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|many|several|few) (?:{_UNITS})\b|\bsince\b|\bfor (?:years|"
+    "duration": rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|many|several|few)[ -](?:{_UNITS})\b|\bsince\b|\bfor (?:years|"
                 r"decades|months|weeks|centuries|a long time|long)\b|\buntil\b|\b(?:\d|1\d\d\d)\b",
     "contact": r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\bhttps?://|\bwww\.|"
                r"\b\d+ [A-Z]\w+ (?:Street|St|Avenue|Ave|Boulevard|Blvd|Road|Rd|Drive|Dr|Way|Lane|Place)\b",
@@ -354,7 +364,10 @@ def has_type(asks: str | None, text: str, given: frozenset[str] = frozenset(),
     if asks == "duration" and has_type("date", text):
         return True  # "since last year" answers "how long"
     if asks in ("count", "duration", "money", "percent"):
-        return pattern.search(_NAMED_NUMBER.sub(" ", text)) is not None
+        # "Special Order 40" names, "a two-tiered system" describes: neither counts anything
+        # (but "a three-year term" says how long)
+        text = _NAMED_NUMBER.sub(" ", text)
+        return pattern.search(text if asks == "duration" else _NUMBER_COMPOUND().sub(" ", text)) is not None
     if asks in ("name", "place", "person"):
         if asks == "place" or (asks == "name" and given.isdisjoint(_PERSONISH)):
             text = _TITLED_NAME().sub(" ", text)  # "which site did the DEA use" is not "President Trump"
