@@ -47,6 +47,7 @@ from faqbot.text import stem
         ("what is the punishment for violating the order", "penalty"),
         ("What happened to the CBP One app?", "consequence"),
         ("How much are the membership dues?", "money"),
+        ("deadline to ask for a review?", "duration"),  # answered by a time: "within 60 days"
         ("what are the yearly fees", "money"),
         ("so 40", None),
     ],

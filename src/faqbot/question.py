@@ -92,7 +92,9 @@ ANSWER_TYPES: tuple[tuple[str, str], ...] = (
               r"|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:" + _FEES + r")\b"),
     ("percent", r"\b(?:what|which) (?:percent|percentage|share|proportion|fraction)\b|\bhow many percent\b"),
     ("duration", r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b"
-                 r"|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b(?! ago)"),
+                 r"|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b(?! ago)"
+                 # a deadline is answered by a time: "within 60 days", "by March 1"
+                 r"|\b(?:deadlines?|time ?frames?|time limits?)\b"),
     ("count", r"\bhow many\b|\bhow much (?!do|does|did|is|are|was|were|will|would|can|could|has|have|should)\w+"
               r"|\b(?:what|which) is the " + _NUM + r"\b|\b" + _NUM + r" of\b"
               r"|\bhow many people\b|\bpopulation of\b"
@@ -146,7 +148,7 @@ _TRIGGERS: dict[str, frozenset[str]] = {
                        "wages prices costs charge charges premium premiums deductible deductibles copay copays ticket "
                        "tickets admission".split()),
     "percent": frozenset("percent percentage share proportion fraction".split()),
-    "duration": frozenset("long many".split()),
+    "duration": frozenset("long many deadline deadlines timeframe timeframes frame frames limit limits".split()),
     "count": frozenset("many much number numbers amount total count figure figures statistics stats population wide tall "
                        "big large deep high heavy fast massive hot cold bright".split()),
     "condition": frozenset("when under in allowed permitted able".split()),
@@ -264,7 +266,7 @@ GENERIC = frozenset(
     nah nope yep yup huh hmm nobody itll theyll youll thatll therell wholl whatll theyve youve weve theyd youd
     wouldve couldve shouldve hadnt hasnt havent
     describe describes described description conclusion conclude concludes concluded takeaway takeaways gist
-    roughly approximately approx around nearly almost ballpark
+    roughly approximately approx around nearly almost ballpark deadline deadlines timeframe timeframes
     toward towards upon within without across along among amongst against beside beyond despite except onto
     unlike versus vs throughout underneath whereas whether although though unless whenever wherever whatever
     whoever however whichever hence thus therefore meanwhile otherwise instead furthermore moreover nonetheless
