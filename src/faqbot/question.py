@@ -260,7 +260,7 @@ GENERIC = frozenset(
     freaking frickin fricking literally honestly seriously totally anymore gonna kinda sorta theyre youre were
     its im ive id dont doesnt didnt isnt arent wasnt werent cant wont shouldnt wouldnt couldnt hes shes thats
     theres heres lets whats whos hows wheres whys yall ya u ur
-    long fast far soon often old after before during until
+    long fast far soon often old after before during until wide tall heavy deep
     become becomes became becoming seem seems seemed put puts keep keeps kept start starts started begin
     begins began turn turns turned bring brings brought
     nah nope yep yup huh hmm nobody itll theyll youll thatll therell wholl whatll theyve youve weve theyd youd
