@@ -268,6 +268,7 @@ GENERIC = frozenset(
     describe describes described description conclusion conclude concludes concluded takeaway takeaways gist
     roughly approximately approx around nearly almost ballpark deadline deadlines timeframe timeframes
     toward towards upon within without across along among amongst against beside beyond despite except onto
+    outside inside
     unlike versus vs throughout underneath whereas whether although though unless whenever wherever whatever
     whoever however whichever hence thus therefore meanwhile otherwise instead furthermore moreover nonetheless
     nevertheless pretty quite rather fairly somewhat enough least less extremely highly largely mostly mainly
