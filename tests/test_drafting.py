@@ -144,6 +144,9 @@ def test_subject_names_the_passage(sentence, expected):
     ("Why the council voted no", None),  # "no" is no verb: not made into a question
     ("What happens next", "What happens next?"),
     ("Cost and staffing", None),
+    ("Can someone file an external review for me", "Can someone file an external review for me?"),
+    ("Do I need a lawyer?", "Do I need a lawyer?"),
+    ("Is", None),
 ])
 def test_heading_questions(heading, question):
     assert heading_question(heading, heading) == question

@@ -517,6 +517,8 @@ def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: 
         asked = heading_question(h, lower)
         if asked:  # "Who asked for later hours?"
             questions = [asked, *facts[:3]]
+            if not asked.startswith(("What ", "Who ", "How ", "Why ", "When ", "Where ", "Which ")):
+                questions.append(_keywords(h))  # "Can someone file for me?": also its words alone
             inner = re.match(r"\w+ ((?:the|a|an) [^?]+) \w+\?$", asked.split(" ", 1)[0] + " " + lower.split(" ", 1)[1] + "?")
             inner = inner if inner and not asked.startswith(("Who ", "What happens")) else None  # "the Night Owl Hours"
             if inner and is_noun_phrase(inner.group(1)):

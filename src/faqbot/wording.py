@@ -550,13 +550,20 @@ def is_noun_phrase(phrase: str) -> bool:
     return not _NOT_NOUN_END.search(low) or low in _PERSONAL or low in _ING_NOUNS
 
 
+#: The words a yes/no question starts with ("Can I appeal?", "Do I need a lawyer?").
+_AUXILIARIES = frozenset("can could do does did is are was were will would should shall may might must has have had".split())
+
+
 def heading_question(heading: str, in_sentence: str) -> str | None:
     """A heading worded as the question it answers: "Who Asked for Later Hours" -> "Who
     asked for later hours?"; "What the Night Owl Hours Include" -> "What do the Night
-    Owl Hours include?"; "How the Plan Works" -> "How does the plan work?". None for a
+    Owl Hours include?"; "How the Plan Works" -> "How does the plan work?"; "Can Someone
+    File for Me" -> "Can someone file for me?". None for a
     heading that is no question ("Cost and Staffing"). `in_sentence` is the heading in
     the case its words have inside a sentence."""
     words = in_sentence.rstrip(" ?.:!").split()
+    if len(words) >= 3 and words[0].lower() in _AUXILIARIES:  # "Can someone file an appeal for me": asked as is
+        return f"{words[0][:1].upper()}{words[0][1:].lower()} {' '.join(words[1:])}?"
     if len(words) < 2 or words[0].lower() not in ("what", "who", "how", "why", "when", "where", "which"):
         return None
     wh = words[0][:1].upper() + words[0][1:].lower()
