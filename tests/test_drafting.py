@@ -223,3 +223,16 @@ def test_init_writes_a_starter_eval_that_faqbot_eval_runs(tmp_path):
     assert {i.kind for i in items} >= {"keyword", "far"} and any(i.oos for i in items)
     assert yaml.safe_load(written)  # plain YAML
     FAQBot(kb)  # and the knowledge base it labels loads
+
+
+def test_a_heading_that_is_a_question_is_asked_as_written():
+    text = ("# Appeals\n\nYou can appeal a decision.\n\n## Can someone file an appeal for me\n\n"
+            "A doctor may file an appeal on your behalf.\n\n"
+            "## If my plan takes part in the federal process, how do I ask for a review?\n\n"
+            "You send the request form to the federal office by mail.\n")
+    drafted = draft(text, file_name="appeals.md")
+    first = {i.title: i.questions[0] for i in drafted.intents}
+    assert first["Can someone file an appeal for me"] == "Can someone file an appeal for me?"
+    asked = first["If my plan takes part in the federal process, how do I ask for a review"]
+    assert asked == "If my plan takes part in the federal process, how do I ask for a review?"
+    assert not [q for i in drafted.intents for q in i.questions if q.startswith("What does the article say about if ")]

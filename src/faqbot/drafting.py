@@ -515,6 +515,8 @@ def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: 
         h = _plain(heading).rstrip(" ?.:!")
         lower = _sentence_case(h, article)
         asked = heading_question(h, lower)
+        if asked is None and _plain(heading).rstrip().endswith("?"):  # "If my plan …, how do I appeal?"
+            asked = lower[:1].upper() + lower[1:] + "?"
         if asked:  # "Who asked for later hours?"
             questions = [asked, *facts[:3]]
             if not asked.startswith(("What ", "Who ", "How ", "Why ", "When ", "Where ", "Which ")):
