@@ -236,3 +236,9 @@ def test_a_heading_that_is_a_question_is_asked_as_written():
     asked = first["If my plan takes part in the federal process, how do I ask for a review"]
     assert asked == "If my plan takes part in the federal process, how do I ask for a review?"
     assert not [q for i in drafted.intents for q in i.questions if q.startswith("What does the article say about if ")]
+
+
+def test_a_noun_of_a_set_phrase_is_no_topic_alone():
+    text = "# Appeals\n\nA doctor may file an appeal on your behalf. In addition, the form is free.\n"
+    questions = [q for i in draft(text, file_name="appeals.md").intents for q in i.questions]
+    assert not [q for q in questions if re.search(r"\b(?:behalf|addition)\?$", q)], questions

@@ -495,10 +495,19 @@ def _about(phrase: str, article: Article) -> list[str]:
     return out
 
 
+#: Nouns that live in set phrases ("on your behalf", "in addition", "for the sake of"): alone,
+#: no topic a reader asks about.
+_IDIOM_NOUNS = frozenset("""behalf sake regard regards respect terms means addition order part fact case course instance
+    example general particular way manner lieu accordance spite view favor favour aid account""".split())
+
+
 def _good_phrase(phrase: str) -> bool:
-    """A key phrase a question can be about: a noun phrase, no number, day or month alone."""
+    """A key phrase a question can be about: a noun phrase, no number, day or month alone,
+    no noun of a set phrase alone ("the behalf")."""
+    words = phrase.lower().split()
     return (is_noun_phrase(phrase) and not phrase[:1].isdigit() and not phrase.startswith("$")
-            and not _CALENDAR & set(phrase.lower().split()))
+            and not _CALENDAR & set(words) and not (words[-1:] and words[-1] in _IDIOM_NOUNS
+                                                      and len([w for w in words if w not in ("the", "a", "an")]) == 1))
 
 
 def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: list[str],
