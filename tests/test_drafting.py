@@ -242,3 +242,11 @@ def test_a_noun_of_a_set_phrase_is_no_topic_alone():
     text = "# Appeals\n\nA doctor may file an appeal on your behalf. In addition, the form is free.\n"
     questions = [q for i in draft(text, file_name="appeals.md").intents for q in i.questions]
     assert not [q for q in questions if re.search(r"\b(?:behalf|addition)\?$", q)], questions
+
+
+def test_passages_about_one_subject_get_titles_of_their_own():
+    text = ("# The Club\n\nThe club was founded in 1916 by art patrons.\n\n"
+            "The club keeps a collection of modern sculpture in its gallery.\n\n"
+            "The club hosts lectures by visiting composers every spring.\n")
+    titles = [i.title for i in draft(text, file_name="club.md").intents if i.kind == "answer"]
+    assert len({t.casefold() for t in titles}) == len(titles), titles

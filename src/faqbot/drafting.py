@@ -644,12 +644,19 @@ def draft(
     what = "article" if not taken_ids or not phrases or not phrases[0] else f"{phrases[0][0]} article"
     answers: list[DraftIntent] = []
     seen_sections: set[str | None] = set()
+    used_titles: set[str] = set()
     for n, passage in enumerate(passages):
         section = passage.section
         topic = title if section is None or section == top_heading else _plain(section)
         head = section is not None and section != top_heading and section not in seen_sections
         seen_sections.add(section)
         intent_title, questions = _questions(passage, n, text, article, phrases[n], section if head else None)
+        if n and intent_title.casefold() in used_titles:
+            # five passages about "the club" are not five intents titled "Club": each its own key phrase
+            other = next((_capital(re.sub(r"^(?:the|a|an) ", "", p)) for p in phrases[n] if _good_phrase(p)
+                          and _capital(re.sub(r"^(?:the|a|an) ", "", p)).casefold() not in used_titles), None)
+            intent_title = other or intent_title
+        used_titles.add(intent_title.casefold())
         if n == 0:  # the lede: what the article is about
             intent_id = ids.new("overview")
             intent_title = "What the article is about" if not taken_ids else f"What “{title}” is about"
