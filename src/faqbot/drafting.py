@@ -505,9 +505,9 @@ def _good_phrase(phrase: str) -> bool:
     """A key phrase a question can be about: a noun phrase, no number, day or month alone,
     no noun of a set phrase alone ("the behalf")."""
     words = phrase.lower().split()
+    content = [w for w in words if w not in ("the", "a", "an")]
     return (is_noun_phrase(phrase) and not phrase[:1].isdigit() and not phrase.startswith("$")
-            and not _CALENDAR & set(words) and not (words[-1:] and words[-1] in _IDIOM_NOUNS
-                                                      and len([w for w in words if w not in ("the", "a", "an")]) == 1))
+            and not _CALENDAR & set(words) and not (len(content) == 1 and content[0] in _IDIOM_NOUNS))
 
 
 def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: list[str],
@@ -552,8 +552,7 @@ def _questions(passage: _Passage, n: int, text: str, article: Article, phrases: 
     questions += facts[2:4]
     if topic is None:
         topic = " ".join(_plain(passage.body(text)).split()[:4])
-    title = re.sub(r"^(?:the|a|an) ", "", topic)
-    return _capital(title), questions
+    return _title_of(topic), questions
 
 
 def _item(text: str) -> str:
@@ -653,9 +652,8 @@ def draft(
         intent_title, questions = _questions(passage, n, text, article, phrases[n], section if head else None)
         if n and intent_title.casefold() in used_titles:
             # five passages about "the club" are not five intents titled "Club": each its own key phrase
-            other = next((_capital(re.sub(r"^(?:the|a|an) ", "", p)) for p in phrases[n] if _good_phrase(p)
-                          and _capital(re.sub(r"^(?:the|a|an) ", "", p)).casefold() not in used_titles), None)
-            intent_title = other or intent_title
+            titles = (_title_of(p) for p in phrases[n] if _good_phrase(p))
+            intent_title = next((t for t in titles if t.casefold() not in used_titles), intent_title)
         used_titles.add(intent_title.casefold())
         if n == 0:  # the lede: what the article is about
             intent_id = ids.new("overview")
@@ -915,6 +913,11 @@ _ABOUT = ["What is your source?", "which article are you using", "where does you
           "what article is this based on", "are your answers from a news article", "what are you reading from",
           "Is this based on a real news story, and which one?", "where do you get your answers",
           "what source are your answers based on", "which news article is your source"]
+
+
+def _title_of(phrase: str) -> str:
+    """An intent's title from a noun phrase: its article dropped, capitalised."""
+    return _capital(re.sub(r"^(?:the|a|an) ", "", phrase))
 
 
 def _capital(text: str) -> str:
